@@ -1,0 +1,98 @@
+// Argument schemas: what a component (or a config block) accepts. Types use Alloy's notation
+// for messages; defaults and validation live here, beside the arguments (style: the Collector's
+// config.go files), not in the component's constructor.
+
+export type Type =
+  | { kind: "any" }
+  | { kind: "string" }
+  | { kind: "number" }
+  | { kind: "int" }
+  | { kind: "bool" }
+  /** A Go-syntax duration string, decoded to milliseconds. */
+  | { kind: "duration" }
+  /** A byte size such as "4MiB", decoded to bytes. */
+  | { kind: "bytesize" }
+  /** A string never displayed; decoded to a `Secret`. */
+  | { kind: "secret" }
+  /** A string that must be one of `values`. */
+  | { kind: "enum"; values: readonly string[] }
+  | { kind: "list"; of: Type }
+  | { kind: "map"; of: Type }
+  /** An opaque value; decoded to the capsule's inner value. `name` is e.g. `otelcol.Consumer`. */
+  | { kind: "capsule"; name: string }
+  | { kind: "function" };
+
+export interface AttrSpec {
+  type: Type;
+  required?: boolean;
+  /** The decoded default, used when the attribute is absent or null. */
+  default?: unknown;
+}
+
+export interface BlockSpec {
+  schema: Schema;
+  required?: boolean;
+  /** May appear more than once; decoded to an array in source order. */
+  repeated?: boolean;
+  /** When absent, decode as if written empty (so its defaults apply); otherwise absent = undefined. */
+  defaultPresent?: boolean;
+}
+
+export interface Schema {
+  attrs?: Record<string, AttrSpec>;
+  blocks?: Record<string, BlockSpec>;
+  /**
+   * Checks the decoded arguments as a whole; returns the problems (each naming the config key,
+   * e.g. `send_batch_max_size must be >= send_batch_size`).
+   */
+  validate?(args: any): string | string[] | undefined;
+  /** Like `validate`, but for settings that are legal and probably wrong; reported as warnings. */
+  warn?(args: any): string[];
+}
+
+/** Type constructors, so schemas read like Alloy's docs: `t.list(t.string)`. */
+export const t = {
+  any: { kind: "any" } as Type,
+  string: { kind: "string" } as Type,
+  number: { kind: "number" } as Type,
+  int: { kind: "int" } as Type,
+  bool: { kind: "bool" } as Type,
+  duration: { kind: "duration" } as Type,
+  bytesize: { kind: "bytesize" } as Type,
+  secret: { kind: "secret" } as Type,
+  function: { kind: "function" } as Type,
+  enum: (...values: string[]): Type => ({ kind: "enum", values }),
+  list: (of: Type): Type => ({ kind: "list", of }),
+  map: (of: Type): Type => ({ kind: "map", of }),
+  capsule: (name: string): Type => ({ kind: "capsule", name }),
+};
+
+/** Alloy's spelling of a type, for messages and docs: `list(otelcol.Consumer)`. */
+export function typeName(type: Type): string {
+  switch (type.kind) {
+    case "list":
+      return `list(${typeName(type.of)})`;
+    case "map":
+      return `map(${typeName(type.of)})`;
+    case "capsule":
+      return type.name;
+    case "enum":
+    case "duration":
+    case "bytesize":
+      return "string";
+    case "int":
+      return "number";
+    default:
+      return type.kind;
+  }
+}
+
+/** Shorthand for an attribute spec. */
+export function attr(type: Type, defaultValue?: unknown): AttrSpec {
+  return defaultValue === undefined ? { type } : { type, default: defaultValue };
+}
+
+/** Shorthand for a required attribute spec. */
+export function required(type: Type): AttrSpec {
+  return { type, required: true };
+}
