@@ -1,0 +1,51 @@
+# solder — developer targets. Every tool comes from node_modules (npm ci).
+BIN := node_modules/.bin
+BUN := $(BIN)/bun
+DENO := $(BIN)/deno
+
+.PHONY: all run test test-bun test-deno test-e2e check build gen check-gen clean
+
+all: build
+
+node_modules: package-lock.json
+	npm ci
+	@touch node_modules
+
+## run: the gateway on the built-in default pipeline (or CONFIG=path/to/file.alloy)
+run: node_modules
+	$(BUN) src/main.ts run $(CONFIG)
+
+## test: type check, generated-code check, the unit suite on Bun and on Deno, then end-to-end tests
+test: node_modules check check-gen test-bun test-deno test-e2e
+
+# Every test folder but the end-to-end one; e2e tests need the built binary.
+UNIT_DIRS := $(filter-out tests/e2e/ tests/helpers/,$(wildcard tests/*/))
+# The runtime-neutral part of the suite, which must also pass on Deno.
+DENO_DIRS := $(wildcard tests/syntax tests/runtime tests/proto tests/otlp)
+
+test-bun: node_modules
+	$(BUN) test --timeout 60000 $(UNIT_DIRS)
+
+test-deno: node_modules
+	$(DENO) test -A $(DENO_DIRS)
+
+test-e2e: node_modules build
+	$(BUN) test --timeout 120000 tests/e2e
+
+## check: type check everything
+check: node_modules
+	$(BIN)/tsc --noEmit -p .
+
+## build: dist/solder, one self-contained executable
+build: node_modules
+	$(BUN) build --compile --minify --sourcemap src/main.ts --outfile dist/solder
+
+## gen: regenerate gen/ from proto/
+gen: node_modules
+	bash scripts/gen.sh
+
+check-gen: node_modules
+	bash scripts/check-gen.sh
+
+clean:
+	rm -rf dist data-solder

@@ -1,0 +1,10 @@
+// Every component solder ships, in one explicit list (style: Alloy's component/all). Adding a
+// component is one file plus one line here.
+
+import { Registry } from "../runtime/registry.ts";
+
+/** A registry holding every built-in component. */
+export function builtinRegistry(): Registry {
+  const r = new Registry();
+  return r;
+}
