@@ -2,9 +2,13 @@
 // component is one file plus one line here.
 
 import { Registry } from "../runtime/registry.ts";
+import { debugExporter } from "./otelcol/exporter/debug.ts";
+import { batchProcessor } from "./otelcol/processor/batch.ts";
 
 /** A registry holding every built-in component. */
 export function builtinRegistry(): Registry {
   const r = new Registry();
+  r.register(batchProcessor);
+  r.register(debugExporter);
   return r;
 }
