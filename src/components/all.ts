@@ -3,6 +3,8 @@
 
 import { Registry } from "../runtime/registry.ts";
 import { debugExporter } from "./otelcol/exporter/debug.ts";
+import { otlpExporter } from "./otelcol/exporter/otlp.ts";
+import { otlphttpExporter } from "./otelcol/exporter/otlphttp.ts";
 import { batchProcessor } from "./otelcol/processor/batch.ts";
 
 /** A registry holding every built-in component. */
@@ -10,5 +12,7 @@ export function builtinRegistry(): Registry {
   const r = new Registry();
   r.register(batchProcessor);
   r.register(debugExporter);
+  r.register(otlpExporter);
+  r.register(otlphttpExporter);
   return r;
 }
