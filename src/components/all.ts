@@ -6,6 +6,7 @@ import { debugExporter } from "./otelcol/exporter/debug.ts";
 import { otlpExporter } from "./otelcol/exporter/otlp.ts";
 import { otlphttpExporter } from "./otelcol/exporter/otlphttp.ts";
 import { batchProcessor } from "./otelcol/processor/batch.ts";
+import { otlpReceiver } from "./otelcol/receiver/otlp.ts";
 
 /** A registry holding every built-in component. */
 export function builtinRegistry(): Registry {
@@ -14,5 +15,6 @@ export function builtinRegistry(): Registry {
   r.register(debugExporter);
   r.register(otlpExporter);
   r.register(otlphttpExporter);
+  r.register(otlpReceiver);
   return r;
 }

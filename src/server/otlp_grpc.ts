@@ -1,0 +1,181 @@
+// The OTLP/gRPC server: Connect on node:http2 (h2c, or TLS with HTTP/1.1 fallback), which also
+// serves gRPC-Web and the Connect protocol. Behaviour per alloy-components.md §1.1 and otlp.md §1:
+// services answer only for signals with a pipeline (UNIMPLEMENTED otherwise, decided before the
+// body is read), messages over max_recv_msg_size (after decompression) are RESOURCE_EXHAUSTED,
+// bad protobuf is INVALID_ARGUMENT, empty requests succeed without touching the pipeline, and
+// pipeline errors keep their gRPC code with a RetryInfo detail when they carry a delay.
+
+import { type Http2SecureServer, type Http2Server, type ServerHttp2Session, createSecureServer, createServer } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { Code as ConnectCode, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import { compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
+import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import { LogsService } from "../../gen/lite/opentelemetry/proto/collector/logs/v1/logs_service_pb.ts";
+import { MetricsService } from "../../gen/lite/opentelemetry/proto/collector/metrics/v1/metrics_service_pb.ts";
+import { TraceService } from "../../gen/lite/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.ts";
+import { Batch, BatchDecodeError, type PartialSuccess, type Signal } from "../otlp/batch.ts";
+import { PipelineError } from "../otlp/errors.ts";
+import { type KeepaliveArgs, watchSession } from "./grpc_keepalive.ts";
+import { type RawExportRequest, joinEntries, rawExportMethod } from "./grpc_raw.ts";
+import { splitHostPort } from "./http.ts";
+import { type OtlpSink, metadataOf, retryInfo } from "./otlp_common.ts";
+import type { TlsServerOptions } from "./tls.ts";
+
+export interface OtlpGrpcOptions {
+  /** Largest accepted message, after decompression, in bytes. */
+  maxRecvMsgSize: number;
+  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS; undefined or 0 = unlimited. */
+  maxConcurrentStreams?: number;
+  includeMetadata: boolean;
+  tls?: TlsServerOptions;
+  keepalive?: KeepaliveArgs;
+}
+
+/** A started gRPC listener. */
+export interface GrpcListening {
+  address: string;
+  close(): Promise<void>;
+  reloadTls(tls: TlsServerOptions): void;
+}
+
+const SERVICES = { traces: TraceService, metrics: MetricsService, logs: LogsService } as const;
+
+/** Field of Export*PartialSuccess that counts rejected items. */
+const REJECTED_KEY: Record<Signal, string> = { traces: "rejectedSpans", metrics: "rejectedDataPoints", logs: "rejectedLogRecords" };
+
+/** gRPC-reserved headers that grpc-go keeps out of incoming metadata. */
+const NOT_METADATA: ReadonlySet<string> = new Set([
+  "content-type",
+  "te",
+  "grpc-encoding",
+  "grpc-accept-encoding",
+  "grpc-timeout",
+  "grpc-message-type",
+  "grpc-status",
+  "grpc-message",
+  "grpc-status-details-bin",
+  "connection",
+]);
+
+/** Starts the gRPC server on `addr`; rejects when the address cannot be bound. */
+export function listenGrpc(addr: string, opts: OtlpGrpcOptions, sink: OtlpSink): Promise<GrpcListening> {
+  const { host, port } = splitHostPort(addr);
+  const handler = connectNodeAdapter({
+    acceptCompression: [compressionGzip],
+    readMaxBytes: opts.maxRecvMsgSize,
+    requestGate: (ctx) => gate(ctx, sink),
+    routes: (router) => registerRoutes(router, opts, sink),
+  });
+  const settings = opts.maxConcurrentStreams ? { maxConcurrentStreams: opts.maxConcurrentStreams } : {};
+  const server: Http2Server | Http2SecureServer = opts.tls
+    ? createSecureServer({ ...opts.tls, allowHTTP1: true, settings }, handler)
+    : createServer({ settings }, handler);
+  const sessions = new Set<ServerHttp2Session>();
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    watchSession(session, opts.keepalive);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const a = server.address() as AddressInfo;
+      resolve({
+        address: a.family === "IPv6" ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`,
+        close: () => closeServer(server, sessions),
+        reloadTls: (tls) => (server as Http2SecureServer & { setSecureContext?(o: object): void }).setSecureContext?.({ ...tls }),
+      });
+    });
+  });
+}
+
+function registerRoutes(router: ConnectRouter, opts: OtlpGrpcOptions, sink: OtlpSink): void {
+  for (const signal of Object.keys(SERVICES) as Signal[]) {
+    const method = rawExportMethod(SERVICES[signal].method.export);
+    const impl = (req: RawExportRequest, ctx: HandlerContext) => exportRequest(signal, req, ctx, opts, sink);
+    // The stand-in input type is not part of the generated service's static types.
+    router.rpc(method as typeof TraceService.method.export, impl as never);
+  }
+  // See parseErrorsAsInvalidArgument: wrap after registration, keeping each handler's properties.
+  router.handlers.splice(0, router.handlers.length, ...router.handlers.map(parseErrorsAsInvalidArgument));
+}
+
+/** Runs before the body is read: unserved signals and JSON codecs end here. */
+function gate(ctx: HandlerContext, sink: OtlpSink): void {
+  const signal = signalOf(ctx.service.typeName);
+  if (!signal || !sink.accepts(signal)) {
+    // grpc-go's wording for a service that is not registered.
+    throw new ConnectError(`unknown service ${ctx.service.typeName}`, ConnectCode.Unimplemented);
+  }
+  if (/json/i.test(ctx.requestHeader.get("content-type") ?? "")) {
+    throw new ConnectError("OTLP/gRPC accepts only the protobuf codec", ConnectCode.InvalidArgument);
+  }
+}
+
+function signalOf(serviceName: string): Signal | undefined {
+  return (Object.keys(SERVICES) as Signal[]).find((s) => SERVICES[s].typeName === serviceName);
+}
+
+async function exportRequest(signal: Signal, req: RawExportRequest, ctx: HandlerContext, opts: OtlpGrpcOptions, sink: OtlpSink): Promise<object> {
+  let batch: Batch<Signal>;
+  try {
+    batch = Batch.decode(signal, joinEntries(req.entries), opts.includeMetadata ? metadataOf(ctx.requestHeader, NOT_METADATA) : undefined);
+  } catch (err) {
+    if (err instanceof BatchDecodeError) throw new ConnectError(err.message, ConnectCode.InvalidArgument);
+    throw err;
+  }
+  if (batch.itemCount() === 0) return {};
+  let partial: PartialSuccess | undefined | void;
+  try {
+    partial = await sink.export(batch, "grpc");
+  } catch (err) {
+    throw connectErrorOf(PipelineError.from(err));
+  }
+  return partial ? { partialSuccess: { [REJECTED_KEY[signal]]: BigInt(partial.rejected), errorMessage: partial.message } } : {};
+}
+
+/** A pipeline error as a gRPC status: its code, and RetryInfo when it carries a delay (otlp.md §1). */
+export function connectErrorOf(err: PipelineError): ConnectError {
+  const details = err.retryAfterMs === undefined ? [] : [{ desc: RetryInfoSchema, value: retryInfo(err.retryAfterMs) }];
+  return new ConnectError(err.message, err.code as number as ConnectCode, undefined, details, err);
+}
+
+/**
+ * Connect reports a request that is not even valid protobuf at the top level as INTERNAL
+ * ("parse binary: …", as grpc-go does); OTLP asks for INVALID_ARGUMENT for bad data (otlp.md §1),
+ * which is also what requests that fail deeper, in Batch.decode, get. The gRPC protocol sends the
+ * status in trailers after the body, so it can be corrected there; gRPC-Web and Connect keep it.
+ */
+function parseErrorsAsInvalidArgument(h: UniversalHandler): UniversalHandler {
+  const wrapped = async (req: Parameters<UniversalHandler>[0]) => {
+    const res = await h(req);
+    const trailer = res.trailer;
+    if (!trailer) return res;
+    const fix = () => {
+      if (trailer.get("grpc-status") === String(ConnectCode.Internal) && /^parse(%20| )binary/.test(trailer.get("grpc-message") ?? "")) {
+        trailer.set("grpc-status", String(ConnectCode.InvalidArgument));
+      }
+    };
+    fix();
+    if (!res.body) return res;
+    const body = res.body;
+    return {
+      ...res,
+      body: (async function* () {
+        yield* body;
+        fix();
+      })(),
+    };
+  };
+  return Object.assign(wrapped, h);
+}
+
+function closeServer(server: Http2Server | Http2SecureServer, sessions: Set<ServerHttp2Session>): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // close() waits for open sessions to end by themselves; end them.
+    for (const s of sessions) s.destroy();
+  });
+}
