@@ -49,18 +49,23 @@ const UNSUPPORTED_BLOCKS = new Set(["http", "remotecfg"]);
 export function buildGraph(files: File[], opts: GraphOptions): { graph: Graph; diagnostics: Diagnostic[] } {
   const diags: Diagnostic[] = [];
   const broken = new Set<string>();
-  const nodes = collectNodes(files, opts, diags);
-  resolveReferences(nodes, opts.globals, diags, broken);
+  const rejected = new Set<string>();
+  const nodes = collectNodes(files, opts, diags, rejected);
+  resolveReferences(nodes, opts.globals, diags, broken, rejected);
   reportCycles(nodes, diags, broken);
   return { graph: { nodes, broken, order: topologicalOrder(nodes), dependents: dependentsOf(nodes) }, diagnostics: diags };
 }
 
-function collectNodes(files: File[], opts: GraphOptions, diags: Diagnostic[]): Map<string, Node> {
+/** Collects nodes; `rejected` receives the ids of blocks already reported as invalid. */
+function collectNodes(files: File[], opts: GraphOptions, diags: Diagnostic[], rejected: Set<string>): Map<string, Node> {
   const nodes = new Map<string, Node>();
   for (const file of files) {
     for (const stmt of file.body) {
       const node = nodeFor(file.name, stmt, opts, diags);
-      if (!node) continue;
+      if (!node) {
+        if (stmt.kind === "block") rejected.add(blockId(stmt));
+        continue;
+      }
       const prior = nodes.get(node.id);
       if (prior) {
         const at = prior.block.namePos.start;
@@ -115,7 +120,13 @@ function nodeFor(file: string, stmt: Stmt, opts: GraphOptions, diags: Diagnostic
   return { ...base, kind: "component", def };
 }
 
-function resolveReferences(nodes: Map<string, Node>, globals: ReadonlySet<string>, diags: Diagnostic[], broken: Set<string>): void {
+function resolveReferences(
+  nodes: Map<string, Node>,
+  globals: ReadonlySet<string>,
+  diags: Diagnostic[],
+  broken: Set<string>,
+  rejected: ReadonlySet<string>,
+): void {
   for (const node of nodes.values()) {
     forEachExpr(node.block.body, (expr) =>
       walkChains(expr, (chain, at) => {
@@ -124,7 +135,10 @@ function resolveReferences(nodes: Map<string, Node>, globals: ReadonlySet<string
           diags.push(diag(node.file, at, "cannot reference self"));
           broken.add(node.id);
         } else if (target !== undefined) node.dependsOn.add(target);
-        else if (!globals.has(chain[0]!)) {
+        else if (resolveChain(chain, rejected) !== undefined) {
+          // The referenced block was already reported (unknown component, missing label…).
+          broken.add(node.id);
+        } else if (!globals.has(chain[0]!)) {
           diags.push(diag(node.file, at, `component "${chain.join(".")}" does not exist or is out of scope`));
           broken.add(node.id);
         }
@@ -134,7 +148,7 @@ function resolveReferences(nodes: Map<string, Node>, globals: ReadonlySet<string
 }
 
 /** The id of the node a reference chain names: the shortest prefix that is a node id. */
-export function resolveChain(chain: string[], nodes: Map<string, unknown>): string | undefined {
+export function resolveChain(chain: string[], nodes: { has(id: string): boolean }): string | undefined {
   for (let k = 1; k <= chain.length; k++) {
     const id = chain.slice(0, k).join(".");
     if (nodes.has(id)) return id;

@@ -267,3 +267,18 @@ test.value "w" { value = test.value.v.value + 1 }
     await c.stop();
   });
 });
+
+describe("diagnostics stay to the point", () => {
+  test("references to a block already reported as unknown are not reported again", async () => {
+    const errs = await load(newController(), `test.nope "a" { }\ntest.sum "s" { inputs = [test.nope.a.value] }\n`);
+    assert.deepEqual(errs, [`main.alloy:1:1: cannot find the definition of component name "test.nope"`]);
+  });
+
+  test("argument errors are reported in the same run as graph errors", async () => {
+    const errs = await load(newController(), `test.value "a" { value = missing.x }\ntest.sum "s" { inputs = "bad" }\n`);
+    assert.deepEqual(errs.sort(), [
+      `main.alloy:1:26: component "missing.x" does not exist or is out of scope`,
+      `main.alloy:2:25: expected list(number), got string`,
+    ]);
+  });
+});
