@@ -3,7 +3,7 @@ BIN := node_modules/.bin
 BUN := $(BIN)/bun
 DENO := $(BIN)/deno
 
-.PHONY: all run test test-bun test-deno test-e2e check build gen check-gen clean
+.PHONY: all run docs test test-bun test-deno test-e2e check build gen check-gen clean
 
 all: build
 
@@ -39,6 +39,10 @@ check: node_modules
 ## build: dist/solder, one self-contained executable
 build: node_modules
 	$(BUN) build --compile --minify --sourcemap src/main.ts --outfile dist/solder
+
+## docs: regenerate the component reference in README.md from the registry
+docs: node_modules
+	$(BUN) scripts/docs.ts
 
 ## gen: regenerate gen/ from proto/
 gen: node_modules

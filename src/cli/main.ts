@@ -58,7 +58,7 @@ Flags:
 `;
 }
 
-function commandHelp(name: string, c: Command): string {
+function commandHelp(c: Command): string {
   return `${c.summary}.\n\nUsage:\n  ${c.usage}\n\nFlags:\n${describeFlags(c.flags)}\n`;
 }
 
@@ -67,7 +67,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const [first, ...rest] = argv;
   if (first === undefined || first === "help" || first === "--help" || first === "-h") {
     const target = first === "help" && rest[0] ? COMMANDS[rest[0]] : undefined;
-    io.stdout(target ? commandHelp(rest[0]!, target) : helpText());
+    io.stdout(target ? commandHelp(target) : helpText());
     return first === undefined ? 2 : 0;
   }
   if (first === "--version" || first === "-v" || first === "version") {
@@ -80,7 +80,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(commandHelp(first, cmd));
+    io.stdout(commandHelp(cmd));
     return 0;
   }
   try {

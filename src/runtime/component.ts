@@ -56,6 +56,8 @@ export interface ComponentDefinition<A = any> {
   /** Dotted name, e.g. `otelcol.processor.batch`. */
   name: string;
   stability: Stability;
+  /** One sentence for the docs: what the component does. */
+  summary?: string;
   /** Argument schema: attributes and blocks, types, defaults, validation. */
   args: Schema;
   /** Names of exported fields (for `field "x" does not exist` and the UI). */

@@ -26,9 +26,13 @@ export function decodeBody(body: Stmt[], schema: Schema, scope: ObjectValue, whe
   }
   fillAttributeDefaults(schema, out, seen, where, problems);
   decodeBlocks(schema, blocks, scope, out, where, problems);
-  if (problems.length === 0 && schema.validate) runValidate(schema, out, where, problems);
-  if (problems.length === 0 && schema.warn) for (const w of schema.warn(out)) problems.push(new EvalError(w, where, "warning"));
+  if (!hasError(problems) && schema.validate) runValidate(schema, out, where, problems);
+  if (!hasError(problems) && schema.warn) for (const w of schema.warn(out)) problems.push(new EvalError(w, where, "warning"));
   return out;
+}
+
+function hasError(problems: EvalError[]): boolean {
+  return problems.some((p) => p.severity === "error");
 }
 
 function decodeAttribute(
@@ -54,6 +58,7 @@ function decodeAttribute(
     const value = evaluate(stmt.value, scope);
     if (value === null) return; // null means "leave at default" (and a required one stays missing)
     seen.set(name, stmt);
+    if (spec.noEffect) problems.push(new EvalError(`"${name}" has no effect in solder: ${spec.noEffect}`, stmt.name, "warning"));
     out[name] = convert(value, spec.type, stmt.value);
   } catch (err) {
     seen.set(name, stmt);
@@ -81,6 +86,7 @@ function collectBlock(stmt: BlockStmt, schema: Schema, blocks: Map<string, Block
   }
   list.push(stmt);
   blocks.set(name, list);
+  if (spec.noEffect) problems.push(new EvalError(`block "${name}" has no effect in solder: ${spec.noEffect}`, stmt.namePos, "warning"));
 }
 
 function fillAttributeDefaults(schema: Schema, out: Args, seen: Map<string, Span>, where: Span, problems: EvalError[]): void {

@@ -27,6 +27,11 @@ export interface AttrSpec {
   required?: boolean;
   /** The decoded default, used when the attribute is absent or null. */
   default?: unknown;
+  /**
+   * Accepted so Alloy configurations load unchanged, but without effect in solder; the reason
+   * is shown as a warning when the attribute is written, and in the component docs.
+   */
+  noEffect?: string;
 }
 
 export interface BlockSpec {
@@ -36,6 +41,8 @@ export interface BlockSpec {
   repeated?: boolean;
   /** When absent, decode as if written empty (so its defaults apply); otherwise absent = undefined. */
   defaultPresent?: boolean;
+  /** As for attributes: accepted, without effect, with the reason. */
+  noEffect?: string;
 }
 
 export interface Schema {
@@ -90,6 +97,11 @@ export function typeName(type: Type): string {
 /** Shorthand for an attribute spec. */
 export function attr(type: Type, defaultValue?: unknown): AttrSpec {
   return defaultValue === undefined ? { type } : { type, default: defaultValue };
+}
+
+/** An attribute accepted for compatibility that has no effect in solder, and why. */
+export function inert(type: Type, defaultValue: unknown, reason: string): AttrSpec {
+  return defaultValue === undefined ? { type, noEffect: reason } : { type, default: defaultValue, noEffect: reason };
 }
 
 /** Shorthand for a required attribute spec. */

@@ -282,3 +282,29 @@ describe("diagnostics stay to the point", () => {
     ]);
   });
 });
+
+describe("settings without effect", () => {
+  test("writing one gives a warning naming it and the reason; the load succeeds", async () => {
+    const { Registry } = await import("../../src/runtime/registry.ts");
+    const { inert, t, attr } = await import("../../src/runtime/schema.ts");
+    const { defineComponent } = await import("../../src/runtime/component.ts");
+    const registry = new Registry().register(
+      defineComponent<{ size: number; real: number }>({
+        name: "test.tuned",
+        stability: "generally-available",
+        args: { attrs: { size: inert(t.bytesize, 1024, "the runtime manages its buffers"), real: attr(t.int, 1) } },
+        exports: [],
+        build: () => ({ run: async () => {}, update() {} }),
+      }),
+    );
+    const c = new Controller({
+      registry, logger: createLogger(memorySink()), metrics: new MetricsRegistry(), storagePath: "",
+      stability: "generally-available", globals: stdlib({ version: "t" }),
+    });
+    const diags = await c.load([{ name: "m.alloy", text: `test.tuned "a" {\n  size = "4KiB"\n}\ntest.tuned "b" { real = 2 }\n` }]);
+    assert.deepEqual(diags.map((d) => `${d.severity} ${formatShort(d)}`), [
+      `warning m.alloy:2:3: "size" has no effect in solder: the runtime manages its buffers`,
+    ]);
+    assert.deepEqual(c.get("test.tuned.a")?.args, { size: 4096, real: 1 });
+  });
+});

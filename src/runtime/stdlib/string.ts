@@ -2,7 +2,6 @@
 // (fmt.Sprintf, strings.Join, strings.Split, …), including Go's edge cases: splitting on ""
 // yields code points, trim takes a set of characters, trim_space uses Go's notion of space.
 
-import type { ObjectValue } from "../value.ts";
 import { arrayArg, expectAtLeast, expectCount, stringArg, toStringValue } from "./args.ts";
 import type { Impl } from "./args.ts";
 import { sprintf } from "./sprintf.ts";

@@ -22,6 +22,7 @@ export interface DebugArgs {
 /** The component definition. */
 export const debugExporter = defineComponent<DebugArgs>({
   name: "otelcol.exporter.debug",
+  summary: "Prints a summary of every batch (or, detailed, every item) through the log or to files.",
   stability: "generally-available",
   args: {
     attrs: {

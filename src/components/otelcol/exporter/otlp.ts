@@ -15,11 +15,12 @@ import { consumerCapsule } from "../../../otlp/consumer.ts";
 import { Code, PipelineError, grpcCodeRetryable } from "../../../otlp/errors.ts";
 import { defineComponent } from "../../../runtime/component.ts";
 import type { Logger } from "../../../runtime/logger.ts";
-import { type Schema, attr, required, t } from "../../../runtime/schema.ts";
+import { type Schema, attr, required, t, inert } from "../../../runtime/schema.ts";
 import type { Secret } from "../../../runtime/value.ts";
 import { VERSION } from "../../../version.ts";
 import { type TlsClientArgs, checkCompression, checkHeaders, compress, decompress, headersAttr, isCompressed, loadTls, revealHeaders, tlsClientBlock } from "./shared/client.ts";
-import { ExporterPipeline, debugMetricsBlock, droppedField } from "./shared/exporter.ts";
+import { debugMetricsBlock } from "../shared/debug_metrics.ts";
+import { ExporterPipeline, droppedField } from "./shared/exporter.ts";
 import { type QueueArgs, queueBlock } from "./shared/queue.ts";
 import { type RetryArgs, retryBlock } from "./shared/retry.ts";
 
@@ -100,11 +101,11 @@ const clientSchema: Schema = {
     endpoint: required(t.string),
     compression: attr(t.string, "gzip"),
     headers: headersAttr,
-    balancer_name: attr(t.string, "round_robin"),
+    balancer_name: inert(t.string, "round_robin", "solder keeps one HTTP/2 connection per endpoint"),
     authority: attr(t.string),
-    wait_for_ready: attr(t.bool, false),
-    read_buffer_size: attr(t.bytesize),
-    write_buffer_size: attr(t.bytesize, 512 * 1024),
+    wait_for_ready: inert(t.bool, false, "the retry loop already waits for the server"),
+    read_buffer_size: inert(t.bytesize, undefined, "node:http2 exposes no socket buffer sizes"),
+    write_buffer_size: inert(t.bytesize, 512 * 1024, "node:http2 exposes no socket buffer sizes"),
     auth: attr(t.capsule("otelcol.Handler")),
   },
   blocks: {
@@ -119,6 +120,7 @@ const clientSchema: Schema = {
 /** `otelcol.exporter.otlp`. */
 export const otlpExporter = defineComponent<OtlpGrpcArgs>({
   name: "otelcol.exporter.otlp",
+  summary: "Sends telemetry to an OTLP/gRPC server, with retries and a bounded sending queue.",
   stability: "generally-available",
   args: {
     attrs: { timeout: attr(t.duration, 5_000) },

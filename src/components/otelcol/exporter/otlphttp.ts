@@ -8,7 +8,7 @@ import { consumerCapsule } from "../../../otlp/consumer.ts";
 import { defineComponent } from "../../../runtime/component.ts";
 import { parseOtlpJson } from "../../../otlp/json.ts";
 import type { Logger } from "../../../runtime/logger.ts";
-import { type Schema, attr, required, t } from "../../../runtime/schema.ts";
+import { type Schema, attr, required, t, inert } from "../../../runtime/schema.ts";
 import type { Secret } from "../../../runtime/value.ts";
 import { runtimeName } from "../../../platform/index.ts";
 import { VERSION } from "../../../version.ts";
@@ -26,7 +26,8 @@ import {
   revealHeaders,
   tlsClientBlock,
 } from "./shared/client.ts";
-import { ExporterPipeline, debugMetricsBlock, droppedField } from "./shared/exporter.ts";
+import { debugMetricsBlock } from "../shared/debug_metrics.ts";
+import { ExporterPipeline, droppedField } from "./shared/exporter.ts";
 import { type QueueArgs, queueBlock } from "./shared/queue.ts";
 import { type RetryArgs, retryBlock } from "./shared/retry.ts";
 
@@ -136,21 +137,21 @@ const clientSchema: Schema = {
     headers: headersAttr,
     proxy_url: attr(t.string),
     auth: attr(t.capsule("otelcol.Handler")),
-    read_buffer_size: attr(t.bytesize, 0),
-    write_buffer_size: attr(t.bytesize, 512 * 1024),
-    max_idle_conns: attr(t.int, 100),
-    max_idle_conns_per_host: attr(t.int, 0),
-    max_conns_per_host: attr(t.int, 0),
-    idle_conn_timeout: attr(t.duration, 90_000),
-    disable_keep_alives: attr(t.bool, false),
-    force_attempt_http2: attr(t.bool, true),
-    http2_read_idle_timeout: attr(t.duration, 0),
-    http2_ping_timeout: attr(t.duration, 15_000),
+    read_buffer_size: inert(t.bytesize, 0, "fetch manages connections and buffers itself"),
+    write_buffer_size: inert(t.bytesize, 512 * 1024, "fetch manages connections and buffers itself"),
+    max_idle_conns: inert(t.int, 100, "fetch manages connections and buffers itself"),
+    max_idle_conns_per_host: inert(t.int, 0, "fetch manages connections and buffers itself"),
+    max_conns_per_host: inert(t.int, 0, "fetch manages connections and buffers itself"),
+    idle_conn_timeout: inert(t.duration, 90_000, "fetch manages connections and buffers itself"),
+    disable_keep_alives: inert(t.bool, false, "fetch manages connections and buffers itself"),
+    force_attempt_http2: inert(t.bool, true, "fetch manages connections and buffers itself"),
+    http2_read_idle_timeout: inert(t.duration, 0, "fetch manages connections and buffers itself"),
+    http2_ping_timeout: inert(t.duration, 15_000, "fetch manages connections and buffers itself"),
   },
   blocks: {
     tls: tlsClientBlock,
     compression_params: compressionParamsBlock,
-    cookies: { schema: { attrs: { enabled: attr(t.bool, false) } } },
+    cookies: { noEffect: "cookies are not kept between requests", schema: { attrs: { enabled: attr(t.bool, false) } } },
   },
   validate: validateClient,
 };
@@ -158,6 +159,7 @@ const clientSchema: Schema = {
 /** `otelcol.exporter.otlphttp`. */
 export const otlphttpExporter = defineComponent<OtlpHttpArgs>({
   name: "otelcol.exporter.otlphttp",
+  summary: "Sends telemetry to an OTLP/HTTP server (protobuf or JSON), with retries and a bounded sending queue.",
   stability: "generally-available",
   args: {
     attrs: {

@@ -9,6 +9,7 @@ import { defineComponent } from "../../../runtime/component.ts";
 import type { Logger } from "../../../runtime/logger.ts";
 import type { Counter, Gauge, Histogram, MetricsRegistry } from "../../../runtime/metrics.ts";
 import { attr, t } from "../../../runtime/schema.ts";
+import { debugMetricsBlock } from "../shared/debug_metrics.ts";
 import { type OutputArgs, deliver, outputBlock, unsupported } from "../shared/output.ts";
 
 export interface BatchArgs {
@@ -53,6 +54,7 @@ export function validateBatchArgs(a: BatchArgs): string[] {
 /** The component definition. */
 export const batchProcessor = defineComponent<BatchArgs>({
   name: "otelcol.processor.batch",
+  summary: "Groups telemetry into batches by size and time, per signal and per client-metadata shard.",
   stability: "generally-available",
   args: {
     attrs: {
@@ -64,7 +66,7 @@ export const batchProcessor = defineComponent<BatchArgs>({
     },
     blocks: {
       output: outputBlock,
-      debug_metrics: { defaultPresent: true, schema: { attrs: { disable_high_cardinality_metrics: attr(t.bool, true) } } },
+      debug_metrics: debugMetricsBlock,
     },
     validate: validateBatchArgs,
   },

@@ -19,6 +19,7 @@ export type { OtlpReceiverArgs } from "./otlp_args.ts";
 /** The component definition. */
 export const otlpReceiver = defineComponent<OtlpReceiverArgs>({
   name: "otelcol.receiver.otlp",
+  summary: "Receives OTLP over gRPC and over HTTP (protobuf and JSON) and passes it to the output consumers.",
   stability: "generally-available",
   args: otlpReceiverSchema,
   exports: [],

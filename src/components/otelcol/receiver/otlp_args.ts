@@ -4,7 +4,8 @@
 import type { CorsOptions } from "../../../server/cors.ts";
 import type { KeepaliveArgs } from "../../../server/grpc_keepalive.ts";
 import { type TlsServerArgs, validateTlsServer } from "../../../server/tls.ts";
-import { type BlockSpec, type Schema, attr, t } from "../../../runtime/schema.ts";
+import { type BlockSpec, type Schema, attr, t, inert } from "../../../runtime/schema.ts";
+import { debugMetricsBlock } from "../shared/debug_metrics.ts";
 import { type OutputArgs, outputBlock } from "../shared/output.ts";
 
 export interface GrpcArgs {
@@ -69,7 +70,7 @@ const tlsBlock: BlockSpec = {
       max_version: attr(t.string, ""),
       reload_interval: attr(t.duration, 0),
     },
-    blocks: { tpm: { schema: { attrs: { enabled: attr(t.bool, false), path: attr(t.string), owner_auth: attr(t.string), auth: attr(t.string) } } } },
+    blocks: { tpm: { noEffect: "keys from a TPM are not supported", schema: { attrs: { enabled: attr(t.bool, false), path: attr(t.string), owner_auth: attr(t.string), auth: attr(t.string) } } } },
     validate: validateTlsServer,
   },
 };
@@ -100,8 +101,8 @@ const grpcBlock: BlockSpec = {
       transport: attr(t.string, "tcp"),
       max_recv_msg_size: attr(t.bytesize, 4 * MiB),
       max_concurrent_streams: attr(t.int),
-      read_buffer_size: attr(t.bytesize, 512 * 1024),
-      write_buffer_size: attr(t.bytesize),
+      read_buffer_size: inert(t.bytesize, 512 * 1024, "node:http2 exposes no socket buffer sizes"),
+      write_buffer_size: inert(t.bytesize, undefined, "node:http2 exposes no socket buffer sizes"),
       include_metadata: attr(t.bool, false),
       auth: attr(t.capsule("otelcol.Handler")),
     },
@@ -149,7 +150,7 @@ export const otlpReceiverSchema: Schema = {
     grpc: grpcBlock,
     http: httpBlock,
     output: outputBlock,
-    debug_metrics: { defaultPresent: true, schema: { attrs: { disable_high_cardinality_metrics: attr(t.bool, true) } } },
+    debug_metrics: debugMetricsBlock,
   },
 };
 

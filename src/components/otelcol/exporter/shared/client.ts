@@ -8,7 +8,7 @@ import * as zlib from "node:zlib";
 import { promisify } from "node:util";
 // @ts-ignore snappyjs ships no type declarations
 import snappyjs from "snappyjs";
-import { type BlockSpec, attr, required, t } from "../../../../runtime/schema.ts";
+import { type BlockSpec, attr, required, t, inert } from "../../../../runtime/schema.ts";
 import type { Secret } from "../../../../runtime/value.ts";
 
 const snappy = snappyjs as { compress(b: Uint8Array): Uint8Array; uncompress(b: Uint8Array, maxLength?: number): Uint8Array };
@@ -167,13 +167,13 @@ export const tlsClientBlock: BlockSpec = {
       server_name: attr(t.string),
       min_version: attr(t.string, ""),
       max_version: attr(t.string, ""),
-      cipher_suites: attr(t.list(t.string), []),
+      cipher_suites: inert(t.list(t.string), [], "Go cipher suite names are not mapped for clients; the runtime's safe defaults apply"),
       curve_preferences: attr(t.list(t.string), []),
       include_system_ca_certs_pool: attr(t.bool, false),
-      reload_interval: attr(t.duration, 0),
+      reload_interval: inert(t.duration, 0, "client certificates are read when the connection is set up"),
     },
     blocks: {
-      tpm: { schema: { attrs: { enabled: attr(t.bool, false), path: attr(t.string, ""), owner_auth: attr(t.string, ""), auth: attr(t.string, "") } } },
+      tpm: { noEffect: "keys from a TPM are not supported", schema: { attrs: { enabled: attr(t.bool, false), path: attr(t.string, ""), owner_auth: attr(t.string, ""), auth: attr(t.string, "") } } },
     },
     validate: validateTls,
   },

@@ -7,15 +7,8 @@ import type { Consumer } from "../../../../otlp/consumer.ts";
 import { PipelineError } from "../../../../otlp/errors.ts";
 import type { Logger } from "../../../../runtime/logger.ts";
 import type { Counter, Gauge, MetricsRegistry } from "../../../../runtime/metrics.ts";
-import { type BlockSpec, attr, t } from "../../../../runtime/schema.ts";
 import { type QueueArgs, SendingQueue, type StopSignals } from "./queue.ts";
 import { type RetryArgs, sendWithRetry } from "./retry.ts";
-
-/** `debug_metrics { disable_high_cardinality_metrics = … }` (spec §0.3). */
-export const debugMetricsBlock: BlockSpec = {
-  defaultPresent: true,
-  schema: { attrs: { disable_high_cardinality_metrics: attr(t.bool, true) } },
-};
 
 /** How long shutdown may spend sending what is still queued before dropping it. */
 export const DRAIN_TIMEOUT_MS = 15_000;
