@@ -10,7 +10,7 @@ import { MetricsRegistry } from "../runtime/metrics.ts";
 import { readSources } from "../runtime/sources.ts";
 import { stdlib } from "../runtime/stdlib/index.ts";
 import { adminHandler } from "../server/admin.ts";
-import { type Listening, listen } from "../server/http.ts";
+import { type Listening, listenHttp } from "../server/http.ts";
 import { formatShort } from "../syntax/diag.ts";
 import { VERSION } from "../version.ts";
 import { STABILITY_FLAG, stabilityFrom } from "./common.ts";
@@ -55,7 +55,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const reloadViaHttp = () => reload("/-/reload endpoint");
   let server: Listening;
   try {
-    server = await listen(String(flags["server.http.listen-addr"]), adminHandler({ controller, metrics, isReady: () => ready, reload: reloadViaHttp }));
+    server = await listenHttp(String(flags["server.http.listen-addr"]), adminHandler({ controller, metrics, isReady: () => ready, reload: reloadViaHttp }));
   } catch (err) {
     logger.error("failed to start the HTTP server", { addr: flags["server.http.listen-addr"], err });
     return 1;

@@ -108,3 +108,28 @@ export function grpcCodeRetryable(code: Code, hasRetryInfo: boolean): boolean {
 export function httpStatusRetryable(status: number): boolean {
   return status === 429 || status === 502 || status === 503 || status === 504;
 }
+
+/**
+ * The gRPC code the Collector puts in the Status body of an HTTP error it made itself
+ * (NewStatusFromMsgAndHTTPCode): the inverse of the usual gRPC → HTTP mapping.
+ */
+export function codeOfHttpStatus(status: number): Code {
+  switch (status) {
+    case 400:
+      return Code.InvalidArgument;
+    case 401:
+      return Code.Unauthenticated;
+    case 403:
+      return Code.PermissionDenied;
+    case 404:
+      return Code.Unimplemented;
+    case 429:
+      return Code.ResourceExhausted;
+    case 502:
+    case 503:
+    case 504:
+      return Code.Unavailable;
+    default:
+      return Code.Unknown;
+  }
+}

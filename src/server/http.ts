@@ -1,8 +1,13 @@
-// A small adapter from node:http to web-standard Request/Response handlers, so route code is
-// runtime-neutral and runs unchanged on Bun, Deno and Node.
+// The HTTP/1.1 listener (node:http, or node:https with TLS) behind every HTTP server solder runs,
+// for web-standard Request/Response handlers, so route code is runtime-neutral and runs
+// unchanged on Bun, Deno and Node. It has the knobs of Go's http.Server that the Collector's
+// confighttp exposes. Request bodies stream with backpressure, so a handler that stops reading
+// at a size limit really stops the transfer instead of buffering the rest.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { TlsServerOptions } from "./tls.ts";
 
 export type Handler = (request: Request) => Response | Promise<Response>;
 
@@ -22,19 +27,55 @@ export function splitHostPort(addr: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || "0.0.0.0"), port };
 }
 
+export interface HttpListenOptions {
+  tls?: TlsServerOptions;
+  /** Whole request, headers and body (Go ReadTimeout); undefined or 0 = none. */
+  readTimeoutMs?: number;
+  /** Request headers (Go ReadHeaderTimeout). */
+  readHeaderTimeoutMs?: number;
+  /** From the end of the headers to the end of the response (Go WriteTimeout). */
+  writeTimeoutMs?: number;
+  /** Keep-alive connections idle longer are closed (Go IdleTimeout). */
+  idleTimeoutMs?: number;
+  /** false: every response closes its connection (Go SetKeepAlivesEnabled(false)). */
+  keepAlivesEnabled?: boolean;
+}
+
+/** A started HTTP listener; `reloadTls` swaps certificates for new connections. */
+export interface HttpListening extends Listening {
+  reloadTls(tls: TlsServerOptions): void;
+}
+
 /** Starts serving `handler` on `addr`; rejects when the address cannot be bound. */
-export function listen(addr: string, handler: Handler): Promise<Listening> {
+export function listenHttp(addr: string, handler: Handler, opts: HttpListenOptions = {}): Promise<HttpListening> {
   const { host, port } = splitHostPort(addr);
-  const server = createServer((req, res) => void dispatch(handler, req, res));
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => void dispatch(handler, req, res, opts);
+  const server: Server = opts.tls ? createHttpsServer({ ...opts.tls }, onRequest) : createServer(onRequest);
+  applyTimeouts(server, opts);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
       server.off("error", reject);
       const a = server.address() as AddressInfo;
       const shown = a.family === "IPv6" ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
-      resolve({ server, address: shown, close: () => closeServer(server) });
+      resolve({
+        server,
+        address: shown,
+        close: () => closeServer(server),
+        reloadTls: (tls) => (server as Server & { setSecureContext?(o: object): void }).setSecureContext?.({ ...tls }),
+      });
     });
   });
+}
+
+function applyTimeouts(server: Server, opts: HttpListenOptions): void {
+  // Node's defaults (300 s request, 60 s headers) differ from Go's "none unless set".
+  const request = opts.readTimeoutMs ?? 0;
+  const headers = opts.readHeaderTimeoutMs ?? 0;
+  server.requestTimeout = request;
+  // Node insists that headers arrive within the request timeout; Go simply lets the earlier one win.
+  server.headersTimeout = request > 0 && (headers === 0 || headers > request) ? request : headers;
+  if (opts.idleTimeoutMs !== undefined) server.keepAliveTimeout = opts.idleTimeoutMs;
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -44,54 +85,111 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-async function dispatch(handler: Handler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function dispatch(handler: Handler, req: IncomingMessage, res: ServerResponse, opts: HttpListenOptions): Promise<void> {
+  const timer = opts.writeTimeoutMs ? setTimeout(() => res.destroy(), opts.writeTimeoutMs) : undefined;
+  res.once("close", () => clearTimeout(timer));
   let response: Response;
   try {
     response = await handler(toRequest(req));
   } catch (err) {
     response = new Response(`internal error: ${err instanceof Error ? err.message : String(err)}\n`, { status: 500 });
   }
+  if (opts.keepAlivesEnabled === false) response.headers.set("connection", "close");
   await writeResponse(response, res);
 }
 
 function toRequest(req: IncomingMessage): Request {
-  const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (Array.isArray(v)) v.forEach((x) => headers.append(k, x));
     else if (v !== undefined) headers.set(k, v);
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const body = hasBody
-    ? new ReadableStream<Uint8Array>({
-        start(c) {
-          req.on("data", (chunk: Buffer) => c.enqueue(new Uint8Array(chunk)));
-          req.on("end", () => c.close());
-          req.on("error", (e) => c.error(e));
-        },
-      })
-    : undefined;
-  return new Request(url, { method: req.method, headers, body, duplex: "half" } as RequestInit);
+  // Only the path matters to handlers; a fixed origin keeps odd Host headers from breaking URL parsing.
+  return new Request(`http://localhost${req.url ?? "/"}`, {
+    method: req.method,
+    headers,
+    body: hasBody ? bodyStream(req) : undefined,
+    duplex: "half",
+  } as RequestInit);
 }
 
+/** The request body as a pull-driven stream: the socket is paused while nobody reads. */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        req.on("data", (chunk: Buffer) => {
+          c.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((c.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.on("end", () => {
+          done = true;
+          c.close();
+        });
+        req.on("error", (e) => {
+          done = true;
+          c.error(e);
+        });
+        req.on("aborted", () => {
+          if (done) return;
+          done = true;
+          c.error(new Error("client closed the connection before the body was complete"));
+        });
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        // Leave the rest unread; the handler marks the response `connection: close`.
+        req.pause();
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
+
+/**
+ * Streams the response body (live feeds such as debugging streams depend on it). A body that is
+ * complete at once — the usual case — is sent with a Content-Length instead of chunked.
+ */
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((v, k) => (headers[k] = v));
-  res.writeHead(response.status, headers);
   if (!response.body) {
-    res.end();
+    if (!res.destroyed) res.writeHead(response.status, headers).end();
     return;
   }
   const reader = response.body.getReader();
   res.on("close", () => void reader.cancel().catch(() => {}));
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
+    const first = await reader.read();
+    let pending = first.done ? undefined : reader.read();
+    const second = pending ? await Promise.race([pending, nextTick()]) : first;
+    if (res.destroyed) return;
+    if (second !== IDLE && second.done) {
+      const body = first.value ?? new Uint8Array(0);
+      res.writeHead(response.status, { ...headers, "content-length": String(body.byteLength) }).end(body);
+      return;
+    }
+    res.writeHead(response.status, headers);
+    res.write(first.value);
+    while (pending && !res.destroyed) {
+      const { done, value } = await pending;
       if (done) break;
       res.write(value);
+      pending = reader.read();
     }
   } catch {
-    // The client went away; nothing more to send.
+    // The client went away or the body failed; nothing more can be sent.
   }
-  res.end();
+  if (!res.destroyed) res.end();
+}
+
+const IDLE = Symbol("idle");
+
+/** Resolves after pending I/O callbacks: long enough for an in-memory body to finish. */
+function nextTick(): Promise<typeof IDLE> {
+  return new Promise((resolve) => setImmediate(() => resolve(IDLE)));
 }

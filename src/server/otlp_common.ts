@@ -51,27 +51,3 @@ export function encodeStatus(code: Code, message: string, format: "proto" | "jso
   return format === "json" ? toJsonString(StatusSchema, status, { registry: detailsRegistry }) : toBinary(StatusSchema, status);
 }
 
-/**
- * The gRPC code the Collector puts in the Status body of an HTTP error it made itself
- * (NewStatusFromMsgAndHTTPCode): the inverse of the usual gRPC → HTTP mapping.
- */
-export function codeOfHttpStatus(status: number): Code {
-  switch (status) {
-    case 400:
-      return Code.InvalidArgument;
-    case 401:
-      return Code.Unauthenticated;
-    case 403:
-      return Code.PermissionDenied;
-    case 404:
-      return Code.Unimplemented;
-    case 429:
-      return Code.ResourceExhausted;
-    case 502:
-    case 503:
-    case 504:
-      return Code.Unavailable;
-    default:
-      return Code.Unknown;
-  }
-}

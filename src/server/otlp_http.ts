@@ -4,11 +4,11 @@
 // Status codes and bodies follow upstream byte for byte where the spec pins them.
 
 import { Batch, BatchDecodeError, type ClientMetadata, type PartialSuccess, type Signal, encodeResponse } from "../otlp/batch.ts";
-import { Code, PipelineError, httpStatusOf } from "../otlp/errors.ts";
+import { Code, PipelineError, codeOfHttpStatus, httpStatusOf } from "../otlp/errors.ts";
 import { BodyReadError, BodyTooLargeError, LimitedBody } from "./body.ts";
 import { Cors, type CorsOptions } from "./cors.ts";
 import { type BodyRead, openBody } from "./decompress.ts";
-import { type OtlpSink, SIGNALS, codeOfHttpStatus, encodeStatus, metadataOf } from "./otlp_common.ts";
+import { type OtlpSink, SIGNALS, encodeStatus, metadataOf } from "./otlp_common.ts";
 
 export interface OtlpHttpOptions {
   /** URL path per signal (already sanitized: absolute). */

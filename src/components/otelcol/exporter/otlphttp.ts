@@ -3,7 +3,7 @@
 
 import { fromBinary } from "@bufbuild/protobuf";
 import { type Batch, type Signal, decodeResponse } from "../../../otlp/batch.ts";
-import { Code, PipelineError, httpStatusRetryable } from "../../../otlp/errors.ts";
+import { Code, PipelineError, codeOfHttpStatus, httpStatusRetryable } from "../../../otlp/errors.ts";
 import { consumerCapsule } from "../../../otlp/consumer.ts";
 import { defineComponent } from "../../../runtime/component.ts";
 import { parseOtlpJson } from "../../../otlp/json.ts";
@@ -294,7 +294,7 @@ async function handleSuccess(res: Response, url: string, signal: Signal, logger:
 async function statusError(res: Response, url: string): Promise<PipelineError> {
   const detail = describeBody(await readLimited(res, MAX_ERROR_BODY), res.headers.get("Content-Type"));
   const message = `request to ${url} responded with HTTP Status Code ${res.status}${detail ? `, Message=${detail}` : ""}`;
-  if (!httpStatusRetryable(res.status)) return PipelineError.permanent(message, codeOfStatus(res.status));
+  if (!httpStatusRetryable(res.status)) return PipelineError.permanent(message, codeOfHttpStatus(res.status));
   const hint = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("Retry-After")) : undefined;
   // Retryable errors carry UNAVAILABLE whatever the status, so that a receiver passing the error
   // on tells its own clients to retry (RESOURCE_EXHAUSTED without RetryInfo would mean "drop").
@@ -353,20 +353,3 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** The gRPC code closest to an HTTP status (for logs and upstream error mapping). */
-function codeOfStatus(status: number): Code {
-  switch (status) {
-    case 400:
-      return Code.InvalidArgument;
-    case 401:
-      return Code.Unauthenticated;
-    case 403:
-      return Code.PermissionDenied;
-    case 404:
-      return Code.NotFound;
-    case 413:
-      return Code.ResourceExhausted;
-    default:
-      return Code.Unknown;
-  }
-}

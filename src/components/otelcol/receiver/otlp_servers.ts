@@ -4,7 +4,7 @@
 
 import type { Logger } from "../../../runtime/logger.ts";
 import { Secret } from "../../../runtime/value.ts";
-import { type HttpListenOptions, listenHttp } from "../../../server/http_listener.ts";
+import { type HttpListenOptions, listenHttp } from "../../../server/http.ts";
 import { listenGrpc } from "../../../server/otlp_grpc.ts";
 import type { OtlpSink } from "../../../server/otlp_common.ts";
 import { createOtlpHttpHandler } from "../../../server/otlp_http.ts";

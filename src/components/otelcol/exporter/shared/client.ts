@@ -6,12 +6,9 @@ import { readFile } from "node:fs/promises";
 import { rootCertificates } from "node:tls";
 import * as zlib from "node:zlib";
 import { promisify } from "node:util";
-// @ts-ignore snappyjs ships no type declarations
-import snappyjs from "snappyjs";
+import snappy from "snappyjs";
 import { type BlockSpec, attr, required, t, inert } from "../../../../runtime/schema.ts";
 import type { Secret } from "../../../../runtime/value.ts";
-
-const snappy = snappyjs as { compress(b: Uint8Array): Uint8Array; uncompress(b: Uint8Array, maxLength?: number): Uint8Array };
 
 // ---- compression -----------------------------------------------------------------------------
 
