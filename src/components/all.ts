@@ -2,6 +2,7 @@
 // component is one file plus one line here.
 
 import { Registry } from "../runtime/registry.ts";
+import { hostInfoConnector } from "./otelcol/connector/host_info.ts";
 import { debugExporter } from "./otelcol/exporter/debug.ts";
 import { otlpExporter } from "./otelcol/exporter/otlp.ts";
 import { otlphttpExporter } from "./otelcol/exporter/otlphttp.ts";
@@ -12,6 +13,7 @@ import { otlpReceiver } from "./otelcol/receiver/otlp.ts";
 export function builtinRegistry(): Registry {
   const r = new Registry();
   r.register(batchProcessor);
+  r.register(hostInfoConnector);
   r.register(debugExporter);
   r.register(otlpExporter);
   r.register(otlphttpExporter);

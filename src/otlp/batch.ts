@@ -101,6 +101,11 @@ export class Batch<S extends Signal> {
     return this.entries.map(resourceOf);
   }
 
+  /** Scope entries (ScopeSpans, …) of every resource entry, parallel to resources(); never upgrades. */
+  scopesPerResource(): number[] {
+    return this.entries.map((e) => listOf<unknown>(e instanceof LiteEntry ? e.msg : e, this.codec.scopesKey).length);
+  }
+
   /** True while no entry has been decoded fully (an empty batch is lite). */
   isLite(): boolean {
     return this.entries.every((e) => e instanceof LiteEntry);

@@ -26,6 +26,10 @@ const BODIES: Record<string, { first: string; changed: string }> = {
     first: `output { traces = [otelcol.exporter.debug.sink.input] }`,
     changed: `timeout = "1s"\noutput { metrics = [otelcol.exporter.debug.sink.input] }`,
   },
+  "otelcol.connector.host_info": {
+    first: `output { metrics = [otelcol.exporter.debug.sink.input] }`,
+    changed: `host_identifiers = ["host.id", "host.name"]\nmetrics_flush_interval = "1s"\noutput { metrics = [otelcol.exporter.debug.sink.input] }`,
+  },
   "otelcol.exporter.debug": { first: ``, changed: `verbosity = "detailed"` },
   "otelcol.exporter.otlphttp": {
     first: `client { endpoint = "http://127.0.0.1:9" }`,

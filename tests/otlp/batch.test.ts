@@ -124,6 +124,18 @@ describe("resources()", () => {
     assert.deepEqual(c.clone().toBinary(), bytes, "a clone of a made-up resource is not encoded either");
   });
 
+  test("scopesPerResource() counts scope entries, empty ones too, without upgrading", () => {
+    const expected: Record<Signal, number[]> = { traces: [3, 1], metrics: [1, 1], logs: [2, 0] };
+    for (const signal of signals) {
+      const b = Batch.decode(signal, samples[signal]());
+      assert.deepEqual(b.scopesPerResource(), expected[signal], signal);
+      assert.equal(b.isLite(), true);
+      b.full();
+      assert.deepEqual(b.scopesPerResource(), expected[signal], `${signal} (full)`);
+    }
+    assert.deepEqual(Batch.empty("traces").scopesPerResource(), []);
+  });
+
   test("the same Resource objects before and after the upgrade", () => {
     const b = Batch.decode("logs", logsBytes());
     const before = b.resources();
