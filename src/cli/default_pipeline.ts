@@ -6,6 +6,7 @@ export const DEFAULT_PIPELINE_NAME = "<built-in default pipeline>";
 export const DEFAULT_PIPELINE = `// solder's built-in default pipeline.
 otelcol.receiver.otlp "default" {
 	grpc { }
+
 	http { }
 
 	output {

@@ -1,0 +1,27 @@
+// Every shipped configuration — examples/ and the built-in default pipeline — is valid and
+// already in canonical format, so users copying one start from something that works.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { main } from "../../src/cli/main.ts";
+import { DEFAULT_PIPELINE } from "../../src/cli/default_pipeline.ts";
+import { captureIo } from "../helpers/io.ts";
+
+const dir = new URL("../../examples/", import.meta.url);
+const files = readdirSync(dir).filter((f) => f.endsWith(".alloy"));
+
+describe("shipped configurations", () => {
+  test("examples/default.alloy is the built-in default pipeline", () => {
+    assert.equal(readFileSync(new URL("default.alloy", dir), "utf8"), DEFAULT_PIPELINE);
+  });
+
+  for (const f of files) {
+    test(`examples/${f} is formatted and valid`, async () => {
+      const path = new URL(f, dir).pathname;
+      const fmt = captureIo();
+      assert.equal(await main(["fmt", "--test", path], fmt), 0, fmt.stderrText);
+      const validate = captureIo();
+      assert.equal(await main(["validate", path], validate), 0, validate.stderrText);
+    });
+  }
+});
