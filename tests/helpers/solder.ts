@@ -39,8 +39,26 @@ export interface Running {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Spawns `solder run` with `args` and waits until /-/ready answers 200 (or the process exits). */
-export async function startSolder(args: string[], opts: { cwd?: string; env?: Record<string, string>; waitReady?: boolean } = {}): Promise<Running> {
+type StartOptions = { cwd?: string; env?: Record<string, string>; waitReady?: boolean };
+
+/**
+ * Spawns `solder run` with `args` and waits until /-/ready answers 200 (or the process exits).
+ * The admin port is asked of the OS and released before solder binds it, so another process
+ * can take it in between; a start that fails on that bind is retried on a new port.
+ */
+export async function startSolder(args: string[], opts: StartOptions = {}): Promise<Running> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(args, opts);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(args: string[], opts: StartOptions): Promise<Running> {
   const port = await freePort();
   const [cmd, ...pre] = solderCommand();
   const proc = spawn(cmd!, [...pre, "run", `--server.http.listen-addr=127.0.0.1:${port}`, ...args], {
@@ -82,6 +100,7 @@ export async function startSolder(args: string[], opts: { cwd?: string; env?: Re
     await new Promise((r) => setTimeout(r, 50));
   }
   if (!done) await running.stop("SIGKILL");
+  if (/failed to start the HTTP server.*EADDRINUSE|address already in use/i.test(err)) throw new PortTakenError(err);
   throw new Error(`solder did not become ready\nstderr:\n${err}`);
 }
 
