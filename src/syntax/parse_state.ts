@@ -8,8 +8,13 @@ import { endPosition } from "./chars.ts";
 import { Lexer } from "./lexer.ts";
 import type { Token, TokenKind } from "./token.ts";
 
-/** Deepest nesting of blocks and expressions accepted before parsing stops. */
-export const MAX_DEPTH = 1000;
+/**
+ * Deepest nesting of blocks and expressions accepted before parsing stops. Every walk over the
+ * tree (parser, printer, evaluator, argument decoding) recurses once per level with several
+ * frames each; 200 keeps all of them far inside the smallest default stack of the runtimes we
+ * support (1000 overflowed Deno's in CI), and is far beyond any real configuration.
+ */
+export const MAX_DEPTH = 200;
 /** Errors reported before parsing stops with one final note. */
 export const MAX_ERRORS = 100;
 
