@@ -26,6 +26,7 @@ function renderComponent(def: ComponentDefinition): string {
 }
 
 function renderSchema(schema: Schema, path: string): string[] {
+  if (path !== "" && isSwitchBoard(schema)) return renderSwitchBoard(schema, path);
   const out: string[] = [];
   const attrs = Object.entries(schema.attrs ?? {});
   const blocks = Object.entries(schema.blocks ?? {});
@@ -46,6 +47,25 @@ function renderSchema(schema: Schema, path: string): string[] {
     out.push("");
   }
   for (const [name, spec] of blocks) out.push(...renderSchema(spec.schema, qualified(path, name)));
+  return out;
+}
+
+/**
+ * A block made only of `<name> { enabled = … }` sub-blocks (resourcedetection's
+ * `resource_attributes`): one row per switch instead of one table each.
+ */
+function isSwitchBoard(schema: Schema): boolean {
+  const blocks = Object.values(schema.blocks ?? {});
+  if (Object.keys(schema.attrs ?? {}).length > 0 || blocks.length === 0) return false;
+  return blocks.every((b) => !b.schema.blocks && Object.keys(b.schema.attrs ?? {}).join() === "enabled");
+}
+
+function renderSwitchBoard(schema: Schema, path: string): string[] {
+  const out = [`Block \`${path}\`: one block per attribute, \`<attribute> { enabled = … }\`:`, "", "| Attribute | Enabled by default |", "|---|---|"];
+  for (const [name, spec] of Object.entries(schema.blocks ?? {})) {
+    out.push(`| \`${name}\` | ${spec.schema.attrs!.enabled!.default === true ? "yes" : "no"} |`);
+  }
+  out.push("");
   return out;
 }
 

@@ -7,12 +7,14 @@ import { debugExporter } from "./otelcol/exporter/debug.ts";
 import { otlpExporter } from "./otelcol/exporter/otlp.ts";
 import { otlphttpExporter } from "./otelcol/exporter/otlphttp.ts";
 import { batchProcessor } from "./otelcol/processor/batch.ts";
+import { resourceDetectionProcessor } from "./otelcol/processor/resourcedetection.ts";
 import { otlpReceiver } from "./otelcol/receiver/otlp.ts";
 
 /** A registry holding every built-in component. */
 export function builtinRegistry(): Registry {
   const r = new Registry();
   r.register(batchProcessor);
+  r.register(resourceDetectionProcessor);
   r.register(hostInfoConnector);
   r.register(debugExporter);
   r.register(otlpExporter);

@@ -106,6 +106,14 @@ export class Batch<S extends Signal> {
     return this.entries.map((e) => listOf<unknown>(e instanceof LiteEntry ? e.msg : e, this.codec.scopesKey).length);
   }
 
+  /** Sets the entry-level schema URL of every entry that has none (resourcedetection §2.2); never upgrades. */
+  setSchemaUrlIfEmpty(url: string): void {
+    for (const e of this.entries) {
+      const msg = e instanceof LiteEntry ? e.msg : e;
+      if (msg.schemaUrl === "") msg.schemaUrl = url;
+    }
+  }
+
   /** True while no entry has been decoded fully (an empty batch is lite). */
   isLite(): boolean {
     return this.entries.every((e) => e instanceof LiteEntry);

@@ -30,6 +30,10 @@ const BODIES: Record<string, { first: string; changed: string }> = {
     first: `output { metrics = [otelcol.exporter.debug.sink.input] }`,
     changed: `host_identifiers = ["host.id", "host.name"]\nmetrics_flush_interval = "1s"\noutput { metrics = [otelcol.exporter.debug.sink.input] }`,
   },
+  "otelcol.processor.resourcedetection": {
+    first: `detectors = ["env"]\noutput { traces = [otelcol.exporter.debug.sink.input] }`,
+    changed: `detectors = ["env"]\ntimeout = "1s"\noverride = false\noutput { logs = [otelcol.exporter.debug.sink.input] }`,
+  },
   "otelcol.exporter.debug": { first: ``, changed: `verbosity = "detailed"` },
   "otelcol.exporter.otlphttp": {
     first: `client { endpoint = "http://127.0.0.1:9" }`,
