@@ -21,7 +21,7 @@ test: node_modules check check-gen test-bun test-deno test-e2e
 # Every test folder but the end-to-end one; e2e tests need the built binary.
 UNIT_DIRS := $(filter-out tests/e2e/ tests/helpers/,$(wildcard tests/*/))
 # The runtime-neutral part of the suite, which must also pass on Deno.
-DENO_DIRS := $(wildcard tests/syntax tests/runtime tests/proto tests/otlp)
+DENO_DIRS := $(wildcard tests/syntax tests/runtime tests/proto tests/otlp tests/ottl)
 
 test-bun: node_modules
 	$(BUN) test --timeout 60000 $(UNIT_DIRS)

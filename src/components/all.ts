@@ -7,7 +7,9 @@ import { debugExporter } from "./otelcol/exporter/debug.ts";
 import { otlpExporter } from "./otelcol/exporter/otlp.ts";
 import { otlphttpExporter } from "./otelcol/exporter/otlphttp.ts";
 import { batchProcessor } from "./otelcol/processor/batch.ts";
+import { filterProcessor } from "./otelcol/processor/filter.ts";
 import { resourceDetectionProcessor } from "./otelcol/processor/resourcedetection.ts";
+import { transformProcessor } from "./otelcol/processor/transform.ts";
 import { otlpReceiver } from "./otelcol/receiver/otlp.ts";
 
 /** A registry holding every built-in component. */
@@ -20,5 +22,7 @@ export function builtinRegistry(): Registry {
   r.register(otlpExporter);
   r.register(otlphttpExporter);
   r.register(otlpReceiver);
+  r.register(filterProcessor);
+  r.register(transformProcessor);
   return r;
 }

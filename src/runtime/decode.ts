@@ -2,12 +2,12 @@
 // names, missing required arguments, types, defaults, nested and repeated blocks. Every problem
 // is collected (not just the first), each with its position.
 
-import type { BlockStmt, Span, Stmt } from "../syntax/ast.ts";
+import type { BlockStmt, Expr, Span, Stmt } from "../syntax/ast.ts";
 import { parseByteSize } from "./bytesize.ts";
 import { parseDuration } from "./duration.ts";
 import { EvalError } from "./errors.ts";
 import { evaluate } from "./eval.ts";
-import { type BlockSpec, type Schema, type Type, typeName } from "./schema.ts";
+import { type BlockSpec, type Located, type Schema, type Type, typeName } from "./schema.ts";
 import { Capsule, Func, Secret, type ObjectValue, type Value, isObject, typeOf } from "./value.ts";
 
 export type Args = Record<string, unknown>;
@@ -27,6 +27,7 @@ export function decodeBody(body: Stmt[], schema: Schema, scope: ObjectValue, whe
   fillAttributeDefaults(schema, out, seen, where, problems);
   decodeBlocks(schema, blocks, scope, out, where, problems);
   if (!hasError(problems) && schema.validate) runValidate(schema, out, where, problems);
+  if (!hasError(problems) && schema.check) for (const p of schema.check(out)) problems.push(new EvalError(p.message, p.span, p.severity ?? "error"));
   if (!hasError(problems) && schema.warn) for (const w of schema.warn(out)) problems.push(new EvalError(w, where, "warning"));
   return out;
 }
@@ -163,9 +164,12 @@ export function convert(value: Value, type: Type, span: Span): unknown {
       if (typeof value === "string") return new Secret(value);
       if (typeof value === "number") return new Secret(String(value));
       throw mismatch();
-    case "list":
+    case "list": {
       if (!Array.isArray(value)) throw mismatch();
-      return value.map((v) => convert(v, type.of, span));
+      // Located elements keep their own position when the list was written as a literal.
+      const elems = type.of.kind === "located" ? elementsOf(span, value.length) : undefined;
+      return value.map((v, i) => convert(v, type.of, elems?.[i] ?? span));
+    }
     case "map": {
       if (!isObject(value)) throw mismatch();
       const out: Record<string, unknown> = {};
@@ -179,7 +183,22 @@ export function convert(value: Value, type: Type, span: Span): unknown {
     case "function":
       if (value instanceof Func) return value;
       throw mismatch();
+    case "located":
+      return locate(convert(value, type.of, span), span);
   }
+}
+
+/** The element expressions of an array literal of `n` elements, when `span` is one. */
+function elementsOf(span: Span, n: number): Expr[] | undefined {
+  const e = span as Partial<Expr>;
+  return e.kind === "array" && e.elements?.length === n ? e.elements : undefined;
+}
+
+function locate(value: unknown, span: Span): Located<unknown> {
+  const e = span as Partial<Expr>;
+  const out: Located<unknown> = { value, span: { start: span.start, end: span.end } };
+  if (e.kind === "literal" && e.type === "string") out.raw = e.raw;
+  return out;
 }
 
 function convertNumber(value: Value, int: boolean, span: Span, mismatch: () => EvalError): number {

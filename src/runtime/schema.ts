@@ -2,6 +2,8 @@
 // for messages; defaults and validation live here, beside the arguments (style: the Collector's
 // config.go files), not in the component's constructor.
 
+import type { Span } from "../syntax/ast.ts";
+
 export type Type =
   | { kind: "any" }
   | { kind: "string" }
@@ -20,7 +22,27 @@ export type Type =
   | { kind: "map"; of: Type }
   /** An opaque value; decoded to the capsule's inner value. `name` is e.g. `otelcol.Consumer`. */
   | { kind: "capsule"; name: string }
-  | { kind: "function" };
+  | { kind: "function" }
+  /**
+   * A value that keeps where it was written: decoded to `Located<T>`. For a string literal the
+   * literal's raw source is kept too, so a checker can point inside it (OTTL statements).
+   */
+  | { kind: "located"; of: Type };
+
+/** A decoded value with its source range (and the raw text when it was written as a string literal). */
+export interface Located<T> {
+  value: T;
+  span: Span;
+  /** The literal exactly as written, quotes included (`"a\"b"` or a backtick string). */
+  raw?: string;
+}
+
+/** A problem found by `check` at a precise place (instead of the block header). */
+export interface PositionedProblem {
+  message: string;
+  span: Span;
+  severity?: "error" | "warning";
+}
 
 export interface AttrSpec {
   type: Type;
@@ -55,6 +77,11 @@ export interface Schema {
   validate?(args: any): string | string[] | undefined;
   /** Like `validate`, but for settings that are legal and probably wrong; reported as warnings. */
   warn?(args: any): string[];
+  /**
+   * Like `validate`, for problems found at a precise place (inside an OTTL statement, say): each
+   * carries its own span and severity. Runs after `validate`, when no error was found before.
+   */
+  check?(args: any): PositionedProblem[];
 }
 
 /** Type constructors, so schemas read like Alloy's docs: `t.list(t.string)`. */
@@ -72,6 +99,7 @@ export const t = {
   list: (of: Type): Type => ({ kind: "list", of }),
   map: (of: Type): Type => ({ kind: "map", of }),
   capsule: (name: string): Type => ({ kind: "capsule", name }),
+  located: (of: Type): Type => ({ kind: "located", of }),
 };
 
 /** Alloy's spelling of a type, for messages and docs: `list(otelcol.Consumer)`. */
@@ -83,6 +111,8 @@ export function typeName(type: Type): string {
       return `map(${typeName(type.of)})`;
     case "capsule":
       return type.name;
+    case "located":
+      return typeName(type.of);
     case "enum":
     case "duration":
     case "bytesize":

@@ -34,6 +34,14 @@ const BODIES: Record<string, { first: string; changed: string }> = {
     first: `detectors = ["env"]\noutput { traces = [otelcol.exporter.debug.sink.input] }`,
     changed: `detectors = ["env"]\ntimeout = "1s"\noverride = false\noutput { logs = [otelcol.exporter.debug.sink.input] }`,
   },
+  "otelcol.processor.transform": {
+    first: 'error_mode = "ignore"\nmetric_statements {\n context = "datapoint"\n statements = [`set(attributes["a"], "b")`]\n}\noutput { metrics = [otelcol.exporter.debug.sink.input] }',
+    changed: 'statements { log = [`set(log.attributes["a"], "b")`] }\noutput { logs = [otelcol.exporter.debug.sink.input] }',
+  },
+  "otelcol.processor.filter": {
+    first: 'traces { span = [`attributes["drop"] == true`] }\noutput { traces = [otelcol.exporter.debug.sink.input] }',
+    changed: 'error_mode = "ignore"\nlogs { log_record = [`severity_number < SEVERITY_NUMBER_WARN`] }\noutput { logs = [otelcol.exporter.debug.sink.input] }',
+  },
   "otelcol.exporter.debug": { first: ``, changed: `verbosity = "detailed"` },
   "otelcol.exporter.otlphttp": {
     first: `client { endpoint = "http://127.0.0.1:9" }`,
