@@ -10,7 +10,7 @@ import { MetricsRegistry } from "../runtime/metrics.ts";
 import { readSources } from "../runtime/sources.ts";
 import { stdlib } from "../runtime/stdlib/index.ts";
 import { adminHandler } from "../server/admin.ts";
-import { type Listening, listenHttp } from "../server/http.ts";
+import { type Handler, type Listening, listenHttp } from "../server/http.ts";
 import { formatShort } from "../syntax/diag.ts";
 import { VERSION } from "../version.ts";
 import { STABILITY_FLAG, stabilityFrom } from "./common.ts";
@@ -24,6 +24,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: "server.http.listen-addr", kind: "string", default: "127.0.0.1:12345", help: "Address the HTTP server (UI, API, /metrics) listens on" },
   { name: "storage.path", kind: "string", default: "data-solder/", help: "Base directory for component data (each component gets <path>/<component id>/)" },
   STABILITY_FLAG,
+  { name: "server.http.memory-addr", kind: "string", default: "alloy.internal:12345", help: "Pseudo-address components use to reach this HTTP server in memory (e.g. prometheus.exporter.self)" },
   { name: "feature.component-shutdown-deadline", kind: "string", default: "10m", help: "Longest wait for one component to stop" },
 ];
 
@@ -36,6 +37,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const path = positional[0];
   const logger = createLogger(stderrSink());
   const metrics = new MetricsRegistry();
+  // The admin handler is built after the controller (it shows it); components reach it through this.
+  let admin: Handler = async () => new Response("not ready\n", { status: 503 });
+  const host = { memoryAddress: String(flags["server.http.memory-addr"]), fetchInMemory: async (r: Request) => admin(r) };
   const controller = new Controller({
     registry: builtinRegistry(),
     logger,
@@ -44,6 +48,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     stability,
     globals: stdlib({ version: VERSION, stability }),
     shutdownDeadlineMs,
+    host,
   });
   const loads = registerSelfMetrics(metrics, controller);
   const read = (): { sources: Source[]; diagnostics: ReturnType<typeof readSources>["diagnostics"] } =>
@@ -53,9 +58,10 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   let ready = false;
   const reload = makeReload(controller, read, logger, loads.loaded);
   const reloadViaHttp = () => reload("/-/reload endpoint");
+  admin = adminHandler({ controller, metrics, isReady: () => ready, reload: reloadViaHttp });
   let server: Listening;
   try {
-    server = await listenHttp(String(flags["server.http.listen-addr"]), adminHandler({ controller, metrics, isReady: () => ready, reload: reloadViaHttp }));
+    server = await listenHttp(String(flags["server.http.listen-addr"]), admin);
   } catch (err) {
     logger.error("failed to start the HTTP server", { addr: flags["server.http.listen-addr"], err });
     return 1;

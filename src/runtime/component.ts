@@ -18,6 +18,17 @@ export interface Health {
   updatedTime: Date;
 }
 
+/** Services of the process that components may use (style: Alloy's component.Host). */
+export interface Host {
+  /**
+   * The pseudo-address of the process's own HTTP server (`--server.http.memory-addr`, default
+   * `alloy.internal:12345`). Requests to it never touch the network.
+   */
+  memoryAddress: string;
+  /** Serves a request with the process's own HTTP server, in memory. */
+  fetchInMemory(request: Request): Promise<Response>;
+}
+
 /** What the runtime hands a component when building it. */
 export interface ComponentOptions {
   /** Node id, e.g. `otelcol.processor.batch.default`. */
@@ -28,6 +39,8 @@ export interface ComponentOptions {
   metrics: MetricsRegistry;
   /** Publishes new exports; dependents are re-evaluated when they change. */
   onStateChange(exports: ObjectValue): void;
+  /** Process services; the controller always provides them, tests that build a component directly may not. */
+  host?: Host;
 }
 
 /**

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { File } from "../syntax/ast.ts";
 import { type Diagnostic, diag } from "../syntax/diag.ts";
 import { parseFile } from "../syntax/parser.ts";
-import type { Component, ComponentDefinition, Health, Stability } from "./component.ts";
+import type { Component, ComponentDefinition, Health, Host, Stability } from "./component.ts";
 import { CONFIG_BLOCKS, type LoggingArgs } from "./config_blocks.ts";
 import { type Args, decodeBody } from "./decode.ts";
 import { EvalError } from "./errors.ts";
@@ -34,7 +34,17 @@ export interface ControllerOptions {
   globals: ObjectValue;
   /** How long to wait for each component to stop. */
   shutdownDeadlineMs?: number;
+  /** Process services for components; without one, in-memory requests answer 404. */
+  host?: Host;
 }
+
+/** The default memory address, as Alloy's `--server.http.memory-addr`. */
+export const DEFAULT_MEMORY_ADDRESS = "alloy.internal:12345";
+
+const NO_HOST: Host = {
+  memoryAddress: DEFAULT_MEMORY_ADDRESS,
+  fetchInMemory: async () => new Response("no in-memory HTTP server in this process\n", { status: 404 }),
+};
 
 /** One live node of the graph. The same object survives reloads while its id and name stay. */
 export interface Entry {
@@ -212,6 +222,7 @@ export class Controller {
         logger: this.opts.logger.child({ component_path: "/", component_id: id }),
         metrics: this.opts.metrics.with({ component_id: id, component_path: "/" }),
         onStateChange: (exports) => this.onExports(e, exports),
+        host: this.opts.host ?? NO_HOST,
       },
       args,
     );
