@@ -2,15 +2,21 @@
 // component is one file plus one line here.
 
 import { Registry } from "../runtime/registry.ts";
+import { discoveryRelabel } from "./discovery/relabel.ts";
 import { hostInfoConnector } from "./otelcol/connector/host_info.ts";
 import { debugExporter } from "./otelcol/exporter/debug.ts";
 import { otlpExporter } from "./otelcol/exporter/otlp.ts";
 import { otlphttpExporter } from "./otelcol/exporter/otlphttp.ts";
+import { prometheusExporter } from "./otelcol/exporter/prometheus.ts";
 import { batchProcessor } from "./otelcol/processor/batch.ts";
 import { filterProcessor } from "./otelcol/processor/filter.ts";
 import { resourceDetectionProcessor } from "./otelcol/processor/resourcedetection.ts";
 import { transformProcessor } from "./otelcol/processor/transform.ts";
 import { otlpReceiver } from "./otelcol/receiver/otlp.ts";
+import { selfExporter } from "./prometheus/exporter/self.ts";
+import { prometheusRelabel } from "./prometheus/relabel.ts";
+import { remoteWrite } from "./prometheus/remote_write.ts";
+import { scrape } from "./prometheus/scrape.ts";
 
 /** A registry holding every built-in component. */
 export function builtinRegistry(): Registry {
@@ -21,8 +27,14 @@ export function builtinRegistry(): Registry {
   r.register(debugExporter);
   r.register(otlpExporter);
   r.register(otlphttpExporter);
+  r.register(prometheusExporter);
   r.register(otlpReceiver);
   r.register(filterProcessor);
   r.register(transformProcessor);
+  r.register(remoteWrite);
+  r.register(scrape);
+  r.register(discoveryRelabel);
+  r.register(prometheusRelabel);
+  r.register(selfExporter);
   return r;
 }

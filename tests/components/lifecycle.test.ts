@@ -43,6 +43,10 @@ const BODIES: Record<string, { first: string; changed: string }> = {
     changed: 'error_mode = "ignore"\nlogs { log_record = [`severity_number < SEVERITY_NUMBER_WARN`] }\noutput { logs = [otelcol.exporter.debug.sink.input] }',
   },
   "otelcol.exporter.debug": { first: ``, changed: `verbosity = "detailed"` },
+  "otelcol.exporter.prometheus": {
+    first: `forward_to = [prometheus.remote_write.sink.receiver]`,
+    changed: `forward_to = []\nadd_metric_suffixes = false\ngc_frequency = "1m"`,
+  },
   "otelcol.exporter.otlphttp": {
     first: `client { endpoint = "http://127.0.0.1:9" }`,
     changed: `client { endpoint = "http://127.0.0.1:9/otlp" }\nencoding = "json"`,
@@ -51,11 +55,30 @@ const BODIES: Record<string, { first: string; changed: string }> = {
     first: `client {\n endpoint = "127.0.0.1:9"\n tls { insecure = true }\n}`,
     changed: `client {\n endpoint = "127.0.0.1:9"\n compression = "none"\n tls { insecure = true }\n}`,
   },
+  "prometheus.scrape": {
+    first: `targets = [{ __address__ = "127.0.0.1:9" }]\nforward_to = [prometheus.remote_write.sink.receiver]\nscrape_interval = "1s"\nscrape_timeout = "500ms"`,
+    changed: `targets = []\nforward_to = []\nhonor_labels = true`,
+  },
+  "prometheus.remote_write": {
+    first: `endpoint { url = "http://127.0.0.1:9/api/v1/write" }`,
+    changed: `external_labels = { cluster = "c1" }\nendpoint {\n url = "http://127.0.0.1:9/api/v1/write"\n queue_config { max_shards = 2 }\n}`,
+  },
+  "discovery.relabel": {
+    first: `targets = [{ __address__ = "127.0.0.1:9", job = "a" }]`,
+    changed: `targets = [{ __address__ = "127.0.0.1:9", job = "a" }]\nrule {\n source_labels = ["job"]\n target_label = "team"\n}`,
+  },
+  "prometheus.relabel": {
+    first: `forward_to = []`,
+    changed: `forward_to = []\nmax_cache_size = 10\nrule {\n source_labels = ["__name__"]\n regex = "up|x"\n action = "keep"\n}`,
+  },
+  "prometheus.exporter.self": { first: ``, changed: `` },
 };
 
 function config(name: string, body: string): string {
   const sink = name === "otelcol.exporter.debug" ? "" : `otelcol.exporter.debug "sink" { }\n`;
-  return `${sink}${name} "under_test" {\n${body}\n}\n`;
+  // Somewhere for Prometheus samples to go: without endpoints remote_write only keeps its WAL.
+  const receiver = name === "otelcol.exporter.prometheus" || name === "prometheus.scrape" ? `prometheus.remote_write "sink" { }\n` : "";
+  return `${sink}${receiver}${name} "under_test" {\n${body}\n}\n`;
 }
 
 function controller(): Controller {
