@@ -3,7 +3,12 @@
 // OTLP/HTTP JSON or OTLP/gRPC), gzip on or off. Run as a child process:
 //
 //   bun tests/e2e/emitter.ts --flavour proto|json|grpc --gzip on|off \
-//     --http http://127.0.0.1:P --grpc http://127.0.0.1:Q --signals traces,metrics,logs [--tag T]
+//     --http http://127.0.0.1:P --grpc http://127.0.0.1:Q --signals traces,metrics,logs [--tag T] \
+//     [--resource k=v,-k,…] [--temporality lowmemory|cumulative]
+//
+// --resource edits the resource: `k=v` sets string attribute k (replacing the default's), `-k`
+// removes it. --temporality picks the metric exporters' temporality preference (default
+// lowmemory: counters and histograms delta, up-down counters cumulative).
 //
 // Every exporter is wrapped so that what the SDK hands it is captured, field by field, before
 // the exporter encodes it, together with the result of each export. At the end one JSON document
@@ -299,6 +304,9 @@ interface Options {
   grpc: string;
   signals: Set<keyof Sent>;
   tag: string;
+  /** --resource edits: a string value sets the key, undefined removes it. */
+  resource: [string, string | undefined][];
+  temporality: AggregationTemporalityPreference;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -312,7 +320,18 @@ function parseArgs(argv: string[]): Options {
   if (flavour !== "proto" && flavour !== "json" && flavour !== "grpc") throw new Error(`emitter: unknown flavour ${flavour}`);
   const signals = new Set(get("signals", "traces,metrics,logs").split(",")) as Set<keyof Sent>;
   for (const s of signals) if (s !== "traces" && s !== "metrics" && s !== "logs") throw new Error(`emitter: unknown signal ${s}`);
-  return { flavour, gzip: get("gzip", "off") === "on", http: get("http", "").replace(/\/$/, ""), grpc: get("grpc", ""), signals, tag: get("tag", "e2e") };
+  const resource = get("resource", "")
+    .split(",")
+    .filter((e) => e !== "")
+    .map((e): [string, string | undefined] => {
+      const eq = e.indexOf("=");
+      if (e.startsWith("-") ? e.length === 1 : eq <= 0) throw new Error(`emitter: --resource takes k=v or -k entries, not ${e}`);
+      return e.startsWith("-") ? [e.slice(1), undefined] : [e.slice(0, eq), e.slice(eq + 1)];
+    });
+  const temporalities: Record<string, AggregationTemporalityPreference> = { lowmemory: AggregationTemporalityPreference.LOWMEMORY, cumulative: AggregationTemporalityPreference.CUMULATIVE };
+  const temporality = temporalities[get("temporality", "lowmemory")];
+  if (temporality === undefined) throw new Error(`emitter: unknown temporality ${get("temporality")}`);
+  return { flavour, gzip: get("gzip", "off") === "on", http: get("http", "").replace(/\/$/, ""), grpc: get("grpc", ""), signals, tag: get("tag", "e2e"), resource, temporality };
 }
 
 /** Something with the SDK exporters' export(items, callback) shape. */
@@ -339,8 +358,8 @@ function exporters(o: Options) {
   const compression = (o.gzip ? "gzip" : "none") as never;
   const http = (signal: string) => ({ url: `${o.http}/v1/${signal}`, compression });
   const grpc = { url: o.grpc, compression };
-  // Low memory: counters and histograms are delta, up-down counters cumulative — both temporalities on the wire.
-  const temporalityPreference = AggregationTemporalityPreference.LOWMEMORY;
+  // Low memory (the default): counters and histograms are delta, up-down counters cumulative — both temporalities on the wire.
+  const temporalityPreference = o.temporality;
   switch (o.flavour) {
     case "proto":
       return { traces: new TracesProto(http("traces")), metrics: new MetricsProto({ ...http("metrics"), temporalityPreference }), logs: new LogsProto(http("logs")) };
@@ -482,14 +501,19 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   diag.setLogger({ error: (...a) => console.error("otel:", ...a), warn: (...a) => console.error("otel:", ...a), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
   const report: EmitterReport = { results: {}, errors: {}, sent: { traces: [], metrics: [], logs: [] } };
-  const resource = resourceFromAttributes({
+  const attributes: Attributes = {
     "service.name": "otlp-e2e",
     "service.version": "1.2.3",
     "e2e.run": o.tag,
     "e2e.flavour": `${o.flavour}/${o.gzip ? "gzip" : "none"}`,
     "e2e.pid": process.pid,
     "e2e.weight": 0.5,
-  });
+  };
+  for (const [k, v] of o.resource) {
+    if (v === undefined) delete attributes[k];
+    else attributes[k] = v;
+  }
+  const resource = resourceFromAttributes(attributes);
   // Whole seconds a minute ago, so every explicit timestamp is in the past and exact.
   const base = Math.floor(Date.now() / 1000) - 60;
   // No context manager is registered: parents and span contexts are passed explicitly.

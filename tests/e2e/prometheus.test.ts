@@ -11,8 +11,7 @@
 
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -21,89 +20,19 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { ExportMetricsServiceRequestSchema } from "../../gen/opentelemetry/proto/collector/metrics/v1/metrics_service_pb.ts";
 import { builtinRegistry } from "../../src/components/all.ts";
+import { PROMETHEUS, type Prom, query, samples, startPrometheus as startPrometheusIn, stopAllPrometheus } from "../helpers/prometheus.ts";
 import { type Running, eventually, freePort, startSolder } from "../helpers/solder.ts";
 
-// ---- Prometheus ------------------------------------------------------------------------------
-
-function findPrometheus(): string | undefined {
-  if (process.env.PROMETHEUS) return process.env.PROMETHEUS;
-  const found = spawnSync("sh", ["-c", "command -v prometheus"], { encoding: "utf8" }).stdout.trim();
-  return found && existsSync(found) ? found : undefined;
-}
-
-const PROMETHEUS = findPrometheus();
 const SKIP = PROMETHEUS ? false : "no prometheus binary (apt-get install prometheus, or set PROMETHEUS); .ci/run installs it";
 const dir = mkdtempSync(join(tmpdir(), "solder-e2e-prom-"));
 
-interface Prom {
-  url: string;
-  port: number;
-  proc: ChildProcess;
-  log: string;
-  stop(): Promise<void>;
-}
-
-const proms: Prom[] = [];
 const solders: Running[] = [];
 after(async () => {
   for (const s of solders) await s.stop("SIGKILL");
-  for (const p of proms) await p.stop();
+  await stopAllPrometheus();
 });
 
-/** Starts Prometheus on 127.0.0.1:`port` with a fresh TSDB and the remote-write receiver; waits for /-/ready. */
-async function startPrometheus(port: number): Promise<Prom> {
-  const home = mkdtempSync(join(dir, "prom-"));
-  writeFileSync(join(home, "prometheus.yml"), "global:\n  scrape_interval: 15s\n");
-  const log = join(home, "prometheus.log");
-  const out = openSync(log, "w");
-  const proc = spawn(
-    PROMETHEUS!,
-    [
-      `--config.file=${join(home, "prometheus.yml")}`,
-      `--storage.tsdb.path=${join(home, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--web.enable-remote-write-receiver",
-      "--enable-feature=native-histograms,exemplar-storage",
-      "--log.level=warn",
-    ],
-    { stdio: ["ignore", out, out] },
-  );
-  const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
-  const p: Prom = {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    proc,
-    log,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-      await exited;
-    },
-  };
-  proms.push(p);
-  await eventually(async () => (await fetch(`${p.url}/-/ready`).catch(() => undefined))?.status === 200, 30_000, "prometheus ready");
-  return p;
-}
-
-interface Vector {
-  metric: Record<string, string>;
-  value?: [number, string];
-  values?: Array<[number, string]>;
-}
-
-/** An instant query (optionally at `time`, unix seconds); the result list. */
-async function query(p: Prom, promql: string, time?: number): Promise<Vector[]> {
-  const params = new URLSearchParams({ query: promql });
-  if (time !== undefined) params.set("time", String(time));
-  const body = (await (await fetch(`${p.url}/api/v1/query?${params}`)).json()) as { status: string; data: { result: Vector[] } };
-  assert.equal(body.status, "success");
-  return body.data.result;
-}
-
-/** Every raw sample of `selector` within the 10 minutes before `time`, as [ms, value] pairs. */
-async function samples(p: Prom, selector: string, time: number): Promise<Array<[number, string]>> {
-  const result = await query(p, `${selector}[10m]`, time / 1000);
-  return (result[0]?.values ?? []).map(([t, v]) => [Math.round(t * 1000), v]);
-}
+const startPrometheus = (port: number): Promise<Prom> => startPrometheusIn(port, dir);
 
 // ---- solder ----------------------------------------------------------------------------------
 
