@@ -3,7 +3,7 @@ BIN := node_modules/.bin
 BUN := $(BIN)/bun
 DENO := $(BIN)/deno
 
-.PHONY: all run docs test test-bun test-deno test-e2e check build gen check-gen clean
+.PHONY: all run docs test test-bun test-deno test-e2e check build gen check-gen clean ui
 
 all: build
 
@@ -12,7 +12,7 @@ node_modules: package-lock.json
 	@touch node_modules
 
 ## run: the gateway on the built-in default pipeline (or CONFIG=path/to/file.alloy)
-run: node_modules
+run: node_modules ui
 	$(BUN) src/main.ts run $(CONFIG)
 
 ## test: type check, generated-code check, the unit suite on Bun and on Deno, then end-to-end tests
@@ -23,7 +23,7 @@ UNIT_DIRS := $(filter-out tests/e2e/ tests/helpers/,$(wildcard tests/*/))
 # The runtime-neutral part of the suite, which must also pass on Deno.
 DENO_DIRS := $(wildcard tests/syntax tests/runtime tests/proto tests/otlp tests/ottl)
 
-test-bun: node_modules
+test-bun: node_modules ui
 	$(BUN) test --timeout 60000 $(UNIT_DIRS)
 
 test-deno: node_modules
@@ -33,11 +33,15 @@ test-e2e: node_modules build
 	$(BUN) test --timeout 120000 tests/e2e
 
 ## check: type check everything
-check: node_modules
+check: node_modules ui
 	$(BIN)/tsc --noEmit -p .
 
+## ui: bundle the web UI (src/ui/app) into src/ui/assets.gen.ts, which the binary embeds
+ui: node_modules
+	$(BUN) src/ui/build.ts
+
 ## build: dist/solder, one self-contained executable
-build: node_modules
+build: node_modules ui
 	$(BUN) build --compile --minify --sourcemap src/main.ts --outfile dist/solder
 
 ## docs: regenerate the component reference in README.md from the registry
@@ -52,4 +56,4 @@ check-gen: node_modules
 	bash scripts/check-gen.sh
 
 clean:
-	rm -rf dist data-solder
+	rm -rf dist data-solder test-artifacts src/ui/assets.gen.ts

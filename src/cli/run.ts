@@ -10,6 +10,7 @@ import { MetricsRegistry } from "../runtime/metrics.ts";
 import { readSources } from "../runtime/sources.ts";
 import { stdlib } from "../runtime/stdlib/index.ts";
 import { adminHandler } from "../server/admin.ts";
+import { Flow } from "../ui/flow.ts";
 import { type Handler, type Listening, listenHttp } from "../server/http.ts";
 import { formatShort } from "../syntax/diag.ts";
 import { VERSION } from "../version.ts";
@@ -25,6 +26,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: "storage.path", kind: "string", default: "data-solder/", help: "Base directory for component data (each component gets <path>/<component id>/)" },
   STABILITY_FLAG,
   { name: "server.http.memory-addr", kind: "string", default: "alloy.internal:12345", help: "Pseudo-address components use to reach this HTTP server in memory (e.g. prometheus.exporter.self)" },
+  { name: "server.http.ui-path-prefix", kind: "string", default: "/", help: "Path prefix the web UI (and its /api/v0/web API) is served under" },
   { name: "feature.component-shutdown-deadline", kind: "string", default: "10m", help: "Longest wait for one component to stop" },
 ];
 
@@ -40,6 +42,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   // The admin handler is built after the controller (it shows it); components reach it through this.
   let admin: Handler = async () => new Response("not ready\n", { status: 503 });
   const host = { memoryAddress: String(flags["server.http.memory-addr"]), fetchInMemory: async (r: Request) => admin(r) };
+  const flow = new Flow();
   const controller = new Controller({
     registry: builtinRegistry(),
     logger,
@@ -49,6 +52,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     globals: stdlib({ version: VERSION, stability }),
     shutdownDeadlineMs,
     host,
+    instrument: flow,
   });
   const loads = registerSelfMetrics(metrics, controller);
   const read = (): { sources: Source[]; diagnostics: ReturnType<typeof readSources>["diagnostics"] } =>
@@ -58,7 +62,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   let ready = false;
   const reload = makeReload(controller, read, logger, loads.loaded);
   const reloadViaHttp = () => reload("/-/reload endpoint");
-  admin = adminHandler({ controller, metrics, isReady: () => ready, reload: reloadViaHttp });
+  admin = adminHandler({ controller, metrics, isReady: () => ready, reload: reloadViaHttp, flow, uiPrefix: String(flags["server.http.ui-path-prefix"]) });
   let server: Listening;
   try {
     server = await listenHttp(String(flags["server.http.listen-addr"]), admin);

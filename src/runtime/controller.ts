@@ -36,6 +36,18 @@ export interface ControllerOptions {
   shutdownDeadlineMs?: number;
   /** Process services for components; without one, in-memory requests answer 404. */
   host?: Host;
+  /** Watches what components export and the arguments they receive (the UI's edge counters). */
+  instrument?: Instrument;
+}
+
+/**
+ * A hook on evaluation: sees every component's exports, and may wrap the capsules in a
+ * component's decoded arguments (e.g. to count items per edge). Lives outside the runtime so the
+ * runtime stays ignorant of what the capsules carry.
+ */
+export interface Instrument {
+  registerExports(id: string, exports: ObjectValue): void;
+  wrapArgs<A>(id: string, args: A): A;
 }
 
 /** The default memory address, as Alloy's `--server.http.memory-addr`. */
@@ -189,7 +201,10 @@ export class Controller {
     const node = e.node;
     const schema = node.def?.args ?? CONFIG_BLOCKS[node.name]!;
     const problems: EvalError[] = [];
-    const args = decodeBody(node.block.body, schema, buildScope(this.opts.globals, scopeEntries), node.block.namePos, problems);
+    const decoded = decodeBody(node.block.body, schema, buildScope(this.opts.globals, scopeEntries), node.block.namePos, problems);
+    // Consumers this component sends to are counted per edge (and tapped for live debugging).
+    const instrument = live && node.kind === "component" ? this.opts.instrument : undefined;
+    const args = instrument ? instrument.wrapArgs(node.id, decoded) : decoded;
     const diags = problems.map((p) => diag(node.file, p.span, p.message, p.severity));
     const errors = problems.filter((p) => p.severity === "error");
     if (errors.length > 0) {
@@ -230,6 +245,7 @@ export class Controller {
 
   private onExports(e: Entry, exports: ObjectValue): void {
     e.exports = exports;
+    this.opts.instrument?.registerExports(e.node.id, exports);
     if (this.loading || !this.graph) return;
     this.pending.add(e.node.id);
     queueMicrotask(() => void this.reevaluatePending());

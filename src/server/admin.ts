@@ -5,6 +5,8 @@ import type { Controller } from "../runtime/controller.ts";
 import type { MetricsRegistry } from "../runtime/metrics.ts";
 import { componentDetail, componentSummary } from "./components_api.ts";
 import type { Handler } from "./http.ts";
+import { Flow } from "../ui/flow.ts";
+import { type UiDeps, normalizePrefix, uiPage, underPrefix, webApi } from "./ui.ts";
 
 export interface AdminDeps {
   controller: Controller;
@@ -12,6 +14,10 @@ export interface AdminDeps {
   isReady(): boolean;
   /** Re-reads the configuration; `message` is the error text when it fails. */
   reload(): Promise<{ ok: boolean; message: string }>;
+  /** --server.http.ui-path-prefix; the UI and its web API live below it (default "/"). */
+  uiPrefix?: string;
+  /** Items per edge and live-debugging taps; pass the Flow given to the controller as its instrument. */
+  flow?: Flow;
 }
 
 const TEXT = { "content-type": "text/plain; charset=utf-8" };
@@ -19,9 +25,12 @@ const JSON_TYPE = { "content-type": "application/json" };
 
 /** Builds the admin request handler. */
 export function adminHandler(deps: AdminDeps): Handler {
+  const ui: UiDeps = { controller: deps.controller, flow: deps.flow ?? new Flow(), prefix: normalizePrefix(deps.uiPrefix ?? "/"), reload: deps.reload };
   return async (req) => {
     const url = new URL(req.url);
-    const path = url.pathname;
+    // The web API answers at the root and below the UI prefix (where the UI's relative URLs go).
+    const below = underPrefix(url.pathname, ui.prefix);
+    const path = below?.startsWith("/api/v0/web/") ? below : url.pathname;
     switch (path) {
       case "/-/ready":
         return deps.isReady() ? text(200, "Alloy is ready.\n") : text(503, "Alloy is not ready.\n");
@@ -36,7 +45,11 @@ export function adminHandler(deps: AdminDeps): Handler {
     }
     if (path.startsWith("/api/v0/web/components/")) return componentById(deps.controller, decodeURIComponent(path.slice(23)));
     if (path.startsWith("/api/v0/component/")) return componentHandler(deps.controller, req, path.slice(18));
-    return text(404, "404 page not found\n");
+    if (path.startsWith("/api/v0/web/")) {
+      const r = await webApi(ui, req, path);
+      if (r) return r;
+    }
+    return uiPage(ui, req, url.pathname) ?? text(404, "404 page not found\n");
   };
 }
 
