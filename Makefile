@@ -3,7 +3,7 @@ BIN := node_modules/.bin
 BUN := $(BIN)/bun
 DENO := $(BIN)/deno
 
-.PHONY: all run docs test test-bun test-deno test-e2e check build gen check-gen clean ui
+.PHONY: all run docs test test-bun test-deno test-e2e check build gen check-gen clean ui bench bench-quick
 
 all: build
 
@@ -47,6 +47,14 @@ build: node_modules ui
 ## docs: regenerate the component reference in README.md from the registry
 docs: node_modules
 	$(BUN) scripts/docs.ts
+
+## bench: throughput, CPU, RSS and latency of the seed pipeline (gateway on CPU 0, load on CPU 1) → docs/benchmarks.md (~10 min)
+bench: node_modules
+	$(BUN) scripts/bench/run.ts
+
+## bench-quick: the same for two scenarios with short runs (~1 min)
+bench-quick: node_modules
+	$(BUN) scripts/bench/run.ts --quick
 
 ## gen: regenerate gen/ from proto/
 gen: node_modules

@@ -6,6 +6,7 @@ import { FMT_FLAGS, fmtCommand } from "./fmt.ts";
 import { type FlagSpec, UsageError, describeFlags } from "./flags.ts";
 import { type Io, processIo } from "./io.ts";
 import { RUN_FLAGS, runCommand } from "./run.ts";
+import { TELEMETRYGEN_FLAGS, telemetrygenCommand } from "./telemetrygen.ts";
 import { VALIDATE_FLAGS, validateCommand } from "./validate.ts";
 
 interface Command {
@@ -33,6 +34,12 @@ const COMMANDS: Record<string, Command> = {
     usage: "solder fmt [flags] [file|-]",
     flags: FMT_FLAGS,
     exec: fmtCommand,
+  },
+  telemetrygen: {
+    summary: "Send generated OTLP traces, metrics or logs to an endpoint and report throughput and latency",
+    usage: "solder telemetrygen [flags] traces|metrics|logs",
+    flags: TELEMETRYGEN_FLAGS,
+    exec: telemetrygenCommand,
   },
 };
 

@@ -26,6 +26,9 @@ export type FullResources<S extends Signal> = S extends "traces" ? ResourceSpans
 
 const NO_METADATA: ClientMetadata = new Map();
 
+/** SOLDER_FULL_DECODE=1 turns lite batches off: decode() upgrades to full at once (for `make bench` comparisons). */
+const FULL_DECODE = process.env.SOLDER_FULL_DECODE === "1";
+
 /** OTLP data of one signal, lite (raw scope bytes) or full (generated messages), as components pass it on. */
 export class Batch<S extends Signal> {
   /** Client metadata; shared between clones because it is never mutated. */
@@ -64,7 +67,9 @@ export class Batch<S extends Signal> {
       entries[i] = liteEntry(codec, msgs[i]!, found.scopeCounts.slice(scope, scope + n), found.entrySizes[i]!);
       scope += n;
     }
-    return new Batch(signal, entries, metadata);
+    const batch = new Batch(signal, entries, metadata);
+    if (FULL_DECODE) batch.full();
+    return batch;
   }
 
   /** Decodes OTLP/JSON (hex ids, enum names or numbers, 64-bit ints as strings or numbers) into a full batch. */

@@ -1,0 +1,267 @@
+// `make bench` / `make bench-quick`: the gateway on the seed pipeline pinned to CPU 0 (taskset),
+// `solder telemetrygen` and the counting null backend on CPU 1, per scenario: saturation, then
+// fixed rates at 25/50/80 % of it; the same saturation run against lite batches turned off
+// (SOLDER_FULL_DECODE=1) and against a null receiver in the gateway's place (the ceiling).
+// Writes docs/benchmarks.md (or --out). Everything talks to 127.0.0.1 only; every load run is
+// bounded by --duration. Not a test: nothing here asserts.
+//
+//   bun scripts/bench/run.ts [--quick] [--out=docs/benchmarks.md] [--only=traces-grpc,logs-http]
+
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import * as net from "node:net";
+import { cpus } from "node:os";
+import type { GenReport } from "../../src/cli/telemetrygen.ts";
+import { cpuSeconds, median, memoryMiB, sampleRss } from "./proc.ts";
+import { type Report, type ScenarioResult, renderMarkdown } from "./report.ts";
+
+/** One load shape through the seed pipeline. */
+export interface Scenario {
+  id: string;
+  title: string;
+  signal: "traces" | "metrics" | "logs";
+  protocol: "grpc" | "http/protobuf" | "http/json";
+  gzip: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  { id: "traces-grpc", title: "traces, OTLP/gRPC", signal: "traces", protocol: "grpc", gzip: false },
+  { id: "traces-http", title: "traces, OTLP/HTTP protobuf", signal: "traces", protocol: "http/protobuf", gzip: false },
+  { id: "traces-json", title: "traces, OTLP/HTTP JSON", signal: "traces", protocol: "http/json", gzip: false },
+  { id: "traces-grpc-gzip", title: "traces, OTLP/gRPC, gzip", signal: "traces", protocol: "grpc", gzip: true },
+  { id: "logs-http", title: "logs, OTLP/HTTP protobuf", signal: "logs", protocol: "http/protobuf", gzip: false },
+  { id: "metrics-grpc", title: "metrics, OTLP/gRPC", signal: "metrics", protocol: "grpc", gzip: false },
+];
+
+const QUICK_IDS = ["traces-grpc", "logs-http"];
+
+const BUN = process.execPath;
+const GATEWAY_CPU = "0";
+const LOAD_CPU = "1";
+const GRPC = "127.0.0.1:14317";
+const HTTP = "127.0.0.1:14318";
+const ADMIN = "127.0.0.1:14345";
+const SINK = "127.0.0.1:14400";
+const BATCH_SIZE = 100;
+const SAT_WORKERS = 8;
+const RATE_WORKERS = 64;
+const RATE_FRACTIONS = [0.25, 0.5, 0.8];
+
+function arg(name: string): string | undefined {
+  const hit = process.argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (hit === undefined) return undefined;
+  return hit.includes("=") ? hit.slice(hit.indexOf("=") + 1) : "true";
+}
+
+const QUICK = arg("quick") === "true";
+const DURATION_S = Number(arg("duration") ?? (QUICK ? 3 : 10));
+const WARMUP_S = QUICK ? 1 : 2;
+const OUT = arg("out") ?? "docs/benchmarks.md";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Starts a command pinned to one CPU; its stderr is kept for error messages. */
+function startPinned(cpu: string, cmd: string[], env: Record<string, string> = {}): { child: ChildProcess; stderr: () => string } {
+  const child = spawn("taskset", ["-c", cpu, ...cmd], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr!.on("data", (c: Buffer) => {
+    if (err.length < 20_000) err += c.toString();
+  });
+  return { child, stderr: () => err };
+}
+
+/** Resolves when every address accepts TCP connections; throws after `timeoutMs`. */
+async function waitForPorts(addrs: string[], timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const addr of addrs) {
+    const [host, port] = [addr.slice(0, addr.lastIndexOf(":")), Number(addr.slice(addr.lastIndexOf(":") + 1))];
+    for (;;) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, host, () => (s.destroy(), resolve(true)));
+        s.on("error", () => resolve(false));
+      });
+      if (ok) break;
+      if (child && child.exitCode !== null) throw new Error(`the process exited (code ${child.exitCode}) before ${addr} opened`);
+      if (Date.now() > deadline) throw new Error(`${addr} did not open within ${timeoutMs}ms`);
+      await sleep(100);
+    }
+  }
+}
+
+/** Stops a child started here: SIGTERM, then SIGKILL after 5 s. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Runs telemetrygen on the load CPU and returns its JSON report. */
+async function load(s: Scenario, opts: { durationS: number; rate: number; workers: number }): Promise<GenReport> {
+  const endpoint = s.protocol === "grpc" ? GRPC : HTTP;
+  const cmd = [BUN, "src/main.ts", "telemetrygen", s.signal, `--protocol=${s.protocol}`, `--endpoint=${endpoint}`, `--duration=${opts.durationS}s`];
+  cmd.push(`--rate=${Math.round(opts.rate)}`, `--workers=${opts.workers}`, `--batch-size=${BATCH_SIZE}`, "--seed=1", "--timeout=5s", "--json");
+  if (s.gzip) cmd.push("--gzip");
+  const child = spawn("taskset", ["-c", LOAD_CPU, ...cmd], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+  const killer = setTimeout(() => child.kill("SIGKILL"), (opts.durationS + 30) * 1000);
+  await new Promise<void>((r) => child.once("exit", () => r()));
+  clearTimeout(killer);
+  const line = out.trim().split("\n").pop() ?? "";
+  if (!line.startsWith("{")) throw new Error(`telemetrygen gave no report: ${err.slice(0, 2000)}`);
+  return JSON.parse(line) as GenReport;
+}
+
+/** One measured load run against a process: the load report plus that process's CPU and RSS. */
+export interface Measured {
+  label: string;
+  targetRate: number;
+  gen: GenReport;
+  cpuSec: number;
+  rssMedianMiB: number;
+}
+
+async function measure(label: string, pid: number, s: Scenario, rate: number, workers: number): Promise<Measured> {
+  const rss = sampleRss(pid, 250);
+  const cpu0 = cpuSeconds(pid);
+  const gen = await load(s, { durationS: DURATION_S, rate, workers });
+  const cpuSec = cpuSeconds(pid) - cpu0;
+  const samples = rss.stop();
+  return { label, targetRate: rate, gen, cpuSec, rssMedianMiB: median(samples.slice(Math.floor(samples.length / 2))) };
+}
+
+/** Items that reached the backend: OTLP items, or remote-write samples for metrics through the Prometheus bridge. */
+function deliveredOf(s: Scenario, items: Record<string, number>): number {
+  return s.signal === "metrics" ? Math.max(items.metrics ?? 0, items.samples ?? 0) : items[s.signal] ?? 0;
+}
+
+async function sinkStats(): Promise<{ items: Record<string, number>; errors: number }> {
+  const res = await fetch(`http://${SINK}/stats`);
+  return (await res.json()) as { items: Record<string, number>; errors: number };
+}
+
+/** The gateway on `config`, with a counting null backend; `rates` true adds the fixed-rate runs. */
+async function runGateway(s: Scenario, config: string, fullDecode: boolean, rates: boolean) {
+  const sink = startPinned(LOAD_CPU, [BUN, "scripts/bench/null_receiver.ts", `--http=${SINK}`, "--count"]);
+  const gwEnv: Record<string, string> = fullDecode ? { SOLDER_FULL_DECODE: "1" } : {};
+  const gw = startPinned(GATEWAY_CPU, [BUN, "src/main.ts", "run", `--server.http.listen-addr=${ADMIN}`, "--storage.path=/tmp/solder-bench-data", config], gwEnv);
+  try {
+    await waitForPorts([SINK], 10_000);
+    await waitForPorts([GRPC, HTTP], 20_000, gw.child).catch((err) => {
+      throw new Error(`${(err as Error).message}; gateway stderr:\n${gw.stderr().slice(-3000)}`);
+    });
+    const pid = gw.child.pid!;
+    const warm = await load(s, { durationS: WARMUP_S, rate: 0, workers: SAT_WORKERS });
+    const runs: Measured[] = [await measure("saturation", pid, s, 0, SAT_WORKERS)];
+    if (rates) {
+      const sat = runs[0]!.gen.itemsPerSec;
+      for (const f of RATE_FRACTIONS) runs.push(await measure(`${Math.round(f * 100)} %`, pid, s, sat * f, RATE_WORKERS));
+    }
+    const peakMiB = memoryMiB(pid).hwm;
+    const sent = [warm, ...runs.map((r) => r.gen)].reduce((n, g) => n + g.sentItems, 0);
+    // Let the batch processor's timeout and the exporter queue drain before counting.
+    let delivered = 0;
+    for (let i = 0; i < 20; i++) {
+      await sleep(500);
+      const st = await sinkStats();
+      const next = deliveredOf(s, st.items);
+      if (next >= sent || (i > 4 && next === delivered)) {
+        delivered = next;
+        break;
+      }
+      delivered = next;
+    }
+    const st = await sinkStats();
+    return { runs, peakMiB, sent, delivered, samples: st.items.samples ?? 0, hostInfoPoints: st.items.metrics ?? 0, sinkErrors: st.errors };
+  } finally {
+    await stop(gw.child);
+    await stop(sink.child);
+  }
+}
+
+/** The null receiver in the gateway's place, on the gateway's CPU: the transport's ceiling. */
+async function runCeiling(s: Scenario): Promise<Measured> {
+  const nr = startPinned(GATEWAY_CPU, [BUN, "scripts/bench/null_receiver.ts", `--http=${HTTP}`, `--grpc=${GRPC}`]);
+  try {
+    await waitForPorts([GRPC, HTTP], 10_000);
+    await load(s, { durationS: WARMUP_S, rate: 0, workers: SAT_WORKERS });
+    return await measure("null receiver", nr.child.pid!, s, 0, SAT_WORKERS);
+  } finally {
+    await stop(nr.child);
+  }
+}
+
+function validates(config: string): boolean {
+  try {
+    execFileSync(BUN, ["src/main.ts", "validate", config], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function machine(): Report["machine"] {
+  const model = cpus()[0]?.model ?? "unknown";
+  const git = (args: string[]) => {
+    try {
+      return execFileSync("git", args, { encoding: "utf8" }).trim();
+    } catch {
+      return "";
+    }
+  };
+  return {
+    nproc: Number(execFileSync("nproc", { encoding: "utf8" }).trim()),
+    model,
+    kernel: execFileSync("uname", ["-sr"], { encoding: "utf8" }).trim(),
+    runtime: `bun ${Bun.version}`,
+    commit: `${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain", "--untracked-files=no"]) ? " + uncommitted changes" : ""}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const only = arg("only")?.split(",");
+  const scenarios = SCENARIOS.filter((s) => (only ? only.includes(s.id) : !QUICK || QUICK_IDS.includes(s.id)));
+  const seedOk = validates("scripts/bench/configs/seed.alloy");
+  const config = seedOk ? "scripts/bench/configs/seed.alloy" : "scripts/bench/configs/seed-otlp-metrics.alloy";
+  console.error(`bench: ${scenarios.length} scenarios, ${DURATION_S}s per run, config ${config}`);
+  const results: ScenarioResult[] = [];
+  for (const s of scenarios) {
+    const t0 = Date.now();
+    try {
+      const lite = await runGateway(s, config, false, true);
+      const full = await runGateway(s, config, true, false);
+      const ceiling = await runCeiling(s);
+      results.push({ scenario: s, lite, full, ceiling });
+      const sat = lite.runs[0]!;
+      console.error(`bench: ${s.id}: ${Math.round(sat.gen.itemsPerSec)} items/s lite, ${Math.round(full.runs[0]!.gen.itemsPerSec)} full, ${Math.round(ceiling.gen.itemsPerSec)} null (${((Date.now() - t0) / 1000).toFixed(0)}s)`);
+    } catch (err) {
+      console.error(`bench: ${s.id} failed: ${(err as Error).message}`);
+      results.push({ scenario: s, error: (err as Error).message });
+    }
+  }
+  const command = `make ${QUICK ? "bench-quick" : "bench"}  (bun scripts/bench/run.ts ${process.argv.slice(2).join(" ")})`.replace(/\s+\)/, ")");
+  const report: Report = {
+    command,
+    date: new Date().toISOString(),
+    wallSec: (Date.now() - started) / 1000,
+    durationS: DURATION_S,
+    warmupS: WARMUP_S,
+    batchSize: BATCH_SIZE,
+    satWorkers: SAT_WORKERS,
+    rateWorkers: RATE_WORKERS,
+    config,
+    seedConfigOk: seedOk,
+    machine: machine(),
+    results,
+  };
+  writeFileSync(OUT, renderMarkdown(report));
+  console.error(`bench: wrote ${OUT} in ${report.wallSec.toFixed(0)}s`);
+}
+
+await main();
