@@ -3,7 +3,7 @@ BIN := node_modules/.bin
 BUN := $(BIN)/bun
 DENO := $(BIN)/deno
 
-.PHONY: all run docs test test-bun test-deno test-e2e check build gen check-gen clean ui bench bench-quick
+.PHONY: all run docs test test-bun test-deno test-e2e check build gen check-gen clean ui bench bench-quick release deb pack
 
 all: build
 
@@ -29,7 +29,7 @@ test-bun: node_modules ui
 test-deno: node_modules
 	$(DENO) test -A $(DENO_DIRS)
 
-test-e2e: node_modules build
+test-e2e: node_modules build release
 	$(BUN) test --timeout 120000 tests/e2e
 
 ## check: type check everything
@@ -43,6 +43,18 @@ ui: node_modules
 ## build: dist/solder, one self-contained executable
 build: node_modules ui
 	$(BUN) build --compile --minify --sourcemap src/main.ts --outfile dist/solder
+
+## release: dist/release/solder-linux-{x64,arm64} (+ .tar.gz, SHA256SUMS), cross-compiled offline; prints sizes and start-up times
+release: node_modules ui
+	bash scripts/release.sh
+
+## deb: dist/release/solder_<version>_{amd64,arm64}.deb (systemd unit, /etc/default/solder, the solder user)
+deb: release
+	bash scripts/deb.sh
+
+## pack: dist/solder-<version>.tgz, the npm package that `bunx solder` runs
+pack: node_modules ui
+	mkdir -p dist && npm pack --pack-destination dist
 
 ## docs: regenerate the component reference in README.md from the registry
 docs: node_modules

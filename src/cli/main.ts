@@ -1,6 +1,6 @@
 // solder's command line: `run`, `validate`, `fmt`, `--version`, `--help` (Alloy-compatible).
 
-import { VERSION } from "../version.ts";
+import { COMMIT, VERSION } from "../version.ts";
 import { runtimeName } from "../platform/index.ts";
 import { FMT_FLAGS, fmtCommand } from "./fmt.ts";
 import { type FlagSpec, UsageError, describeFlags } from "./flags.ts";
@@ -43,9 +43,9 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** The version line: `solder, version v0.1.0 (bun 1.4.5)`. */
+/** The version line: `solder, version v0.1.0 (bun 1.4.5)`, with `revision: <sha>, ` before the runtime in release builds. */
 export function versionLine(): string {
-  return `solder, version v${VERSION} (${runtimeName()})\n`;
+  return `solder, version v${VERSION} (${COMMIT ? `revision: ${COMMIT}, ` : ""}${runtimeName()})\n`;
 }
 
 /** Top-level help. */

@@ -11,8 +11,9 @@ const dir = new URL("../../examples/", import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith(".alloy"));
 
 describe("shipped configurations", () => {
-  test("examples/default.alloy is the built-in default pipeline", () => {
+  test("examples/default.alloy and the packages' /etc/solder/config.alloy are the built-in default pipeline", () => {
     assert.equal(readFileSync(new URL("default.alloy", dir), "utf8"), DEFAULT_PIPELINE);
+    assert.equal(readFileSync(new URL("../../packaging/config.alloy", import.meta.url), "utf8"), DEFAULT_PIPELINE);
   });
 
   for (const f of files) {
