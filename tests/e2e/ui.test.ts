@@ -1,11 +1,11 @@
-// The web UI end to end: a real solder (binary or sources) running the seed pipeline's traces
-// path under a UI prefix, driven by headless Debian chromium through playwright-core, while the
+// The web UI end to end: a real solder (binary or sources) running the seed pipeline under a
+// UI prefix, driven by headless Debian chromium through playwright-core, while the
 // official SDK emitter sends spans. Checks the list, every graph edge, live rates, node click,
 // live debugging, that no secret is ever shown, and saves a screenshot of the graph.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,62 +18,41 @@ const BUN = `${root}node_modules/.bin/bun`;
 const PREFIX = "/ui";
 const SECRET = "sekret";
 
+// The seed pipeline, every edge of it (the direction data flows).
 const EDGES = [
   ["otelcol.receiver.otlp.default", "otelcol.processor.resourcedetection.default"],
+  ["otelcol.processor.resourcedetection.default", "otelcol.processor.transform.add_resource_attributes_as_metric_attributes"],
   ["otelcol.processor.resourcedetection.default", "otelcol.processor.batch.default"],
   ["otelcol.processor.resourcedetection.default", "otelcol.connector.host_info.default"],
   ["otelcol.connector.host_info.default", "otelcol.processor.batch.default"],
-  ["otelcol.processor.batch.default", "otelcol.exporter.otlphttp.sink"],
+  ["otelcol.processor.transform.add_resource_attributes_as_metric_attributes", "otelcol.processor.batch.default"],
+  ["otelcol.processor.batch.default", "otelcol.exporter.prometheus.metrics"],
+  ["otelcol.processor.batch.default", "otelcol.exporter.otlphttp.logs"],
+  ["otelcol.processor.batch.default", "otelcol.exporter.otlphttp.traces"],
+  ["otelcol.exporter.prometheus.metrics", "prometheus.remote_write.metrics_service"],
 ];
 const IDS = [...new Set(EDGES.flat())];
 
+/** Replaces `from` with `to` exactly once, so the seed stays the seed but for what is named here. */
+function once(text: string, from: string, to: string): string {
+  const at = text.indexOf(from);
+  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`expected exactly one ${JSON.stringify(from)} in the seed pipeline`);
+  return text.slice(0, at) + to + text.slice(at + from.length);
+}
+
+/**
+ * examples/seed-pipeline.alloy with live debugging on and only its addresses changed: receivers on
+ * loopback, Loki and Tempo at the sink (Tempo with an Authorization header that must never show),
+ * remote write at a closed loopback port.
+ */
 function config(sinkUrl: string): string {
-  return `livedebugging {
-	enabled = true
-}
-
-otelcol.receiver.otlp "default" {
-	http {
-		endpoint = "127.0.0.1:0"
-	}
-	output {
-		traces = [otelcol.processor.resourcedetection.default.input]
-	}
-}
-
-otelcol.processor.resourcedetection "default" {
-	detectors = ["env", "system"]
-	system {
-		hostname_sources = ["os"]
-	}
-	output {
-		traces = [otelcol.processor.batch.default.input, otelcol.connector.host_info.default.input]
-	}
-}
-
-otelcol.connector.host_info "default" {
-	host_identifiers       = ["host.name"]
-	metrics_flush_interval = "1s"
-	output {
-		metrics = [otelcol.processor.batch.default.input]
-	}
-}
-
-otelcol.processor.batch "default" {
-	timeout = "200ms"
-	output {
-		traces  = [otelcol.exporter.otlphttp.sink.input]
-		metrics = [otelcol.exporter.otlphttp.sink.input]
-	}
-}
-
-otelcol.exporter.otlphttp "sink" {
-	client {
-		endpoint = "${sinkUrl}"
-		headers  = { "Authorization" = "Bearer ${SECRET}" }
-	}
-}
-`;
+  let seed = readFileSync(`${root}examples/seed-pipeline.alloy`, "utf8");
+  seed = once(seed, "grpc { }", `grpc {\n\t\tendpoint = "127.0.0.1:0"\n\t}`);
+  seed = once(seed, "http { }", `http {\n\t\tendpoint = "127.0.0.1:0"\n\t}`);
+  seed = once(seed, `"http://loki:3100/otlp"`, `"${sinkUrl}/otlp"`);
+  seed = once(seed, `endpoint = "http://tempo/v1/traces"`, `endpoint = "${sinkUrl}/v1/traces"\n\t\theaders  = { "Authorization" = "Bearer ${SECRET}" }`);
+  seed = once(seed, `"http://prometheus:9090/api/v1/write"`, `"http://127.0.0.1:9/api/v1/write"`);
+  return `livedebugging {\n\tenabled = true\n}\n\n${seed}`;
 }
 
 let dir: string;
@@ -174,7 +153,9 @@ test("the list shows every component with its health", async () => {
 
 test("the graph draws every edge, and edge rates go above zero while data flows", async () => {
   await page.goto(ui("graph?window=1"));
-  for (const [from, to] of EDGES) await page.locator(`g.edge[data-from="${from}"][data-to="${to}"]`).waitFor({ timeout: 10_000 });
+  // "attached", not "visible": a perfectly horizontal edge has a zero-height box, which
+  // playwright counts as hidden.
+  for (const [from, to] of EDGES) await page.locator(`g.edge[data-from="${from}"][data-to="${to}"]`).waitFor({ state: "attached", timeout: 10_000 });
   expect(await page.locator("g.edge").count()).toBe(EDGES.length);
   expect(await page.locator("g.node").count()).toBe(IDS.length);
   const rate = page.locator('g.edge[data-from="otelcol.receiver.otlp.default"] text.rate');
@@ -183,17 +164,15 @@ test("the graph draws every edge, and edge rates go above zero while data flows"
     return /([0-9.]+)k?\/s spans/.test(r) && Number(/([0-9.]+)k?\/s spans/.exec(r)![1]) > 0;
   }, 20_000, "a span rate above zero on the receiver's edge");
   mkdirSync(`${root}test-artifacts`, { recursive: true });
-  await page.setViewportSize({ width: 1400, height: 260 });
+  await page.setViewportSize({ width: 1400, height: 250 });
   await page.screenshot({ path: `${root}test-artifacts/graph.png` });
   await page.setViewportSize({ width: 1400, height: 800 });
-  mkdirSync(`${root}docs/images`, { recursive: true });
-  copyFileSync(`${root}test-artifacts/graph.png`, `${root}docs/images/graph.png`);
 });
 
 test("a node click opens the component page, which never shows the secret", async () => {
   await page.goto(ui("graph?window=1"));
-  await page.locator('g.node[data-id="otelcol.exporter.otlphttp.sink"]').click();
-  await page.waitForURL(/\/ui\/component\/otelcol\.exporter\.otlphttp\.sink$/);
+  await page.locator('g.node[data-id="otelcol.exporter.otlphttp.traces"]').click();
+  await page.waitForURL(/\/ui\/component\/otelcol\.exporter\.otlphttp\.traces$/);
   await page.getByRole("heading", { name: "Arguments" }).waitFor();
   const text = await page.locator("main").innerText();
   expect(text).toContain("(secret)");
@@ -211,10 +190,10 @@ test("live debugging shows a span that was sent", async () => {
 });
 
 test("no page or API response ever contained the secret", async () => {
-  for (const path of ["api/v0/web/components", "api/v0/web/components/otelcol.exporter.otlphttp.sink", "api/v0/web/config", "api/v0/web/edges"]) {
+  for (const path of ["api/v0/web/components", "api/v0/web/components/otelcol.exporter.otlphttp.traces", "api/v0/web/config", "api/v0/web/edges"]) {
     seen.push(await (await fetch(ui(path))).text());
   }
-  seen.push(await (await fetch(`${solder.url}/api/v0/web/components/otelcol.exporter.otlphttp.sink`)).text());
+  seen.push(await (await fetch(`${solder.url}/api/v0/web/components/otelcol.exporter.otlphttp.traces`)).text());
   expect(seen.length).toBeGreaterThan(5);
   for (const body of seen) expect(body).not.toContain(SECRET);
 });
