@@ -41,7 +41,8 @@ const zstdDecompress = z.zstdDecompress ? (promisify(z.zstdDecompress) as ZlibFn
 export async function compress(name: string, body: Uint8Array, level?: number): Promise<Uint8Array> {
   switch (name) {
     case "gzip":
-      return new Uint8Array(await gzip(body, level === undefined ? {} : { level }));
+      // A Buffer is a Uint8Array already; wrapping it would copy the whole body.
+      return await gzip(body, level === undefined ? {} : { level });
     // HTTP's "deflate" coding is the zlib format (RFC 9110 §8.4.1.2), as the Collector sends it.
     case "zlib":
     case "deflate":
