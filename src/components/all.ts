@@ -3,6 +3,9 @@
 
 import { Registry } from "../runtime/registry.ts";
 import { discoveryRelabel } from "./discovery/relabel.ts";
+import { basicAuth } from "./otelcol/auth/basic.ts";
+import { bearerAuth } from "./otelcol/auth/bearer.ts";
+import { headersAuth } from "./otelcol/auth/headers.ts";
 import { hostInfoConnector } from "./otelcol/connector/host_info.ts";
 import { debugExporter } from "./otelcol/exporter/debug.ts";
 import { otlpExporter } from "./otelcol/exporter/otlp.ts";
@@ -21,6 +24,9 @@ import { scrape } from "./prometheus/scrape.ts";
 /** A registry holding every built-in component. */
 export function builtinRegistry(): Registry {
   const r = new Registry();
+  r.register(basicAuth);
+  r.register(bearerAuth);
+  r.register(headersAuth);
   r.register(batchProcessor);
   r.register(resourceDetectionProcessor);
   r.register(hostInfoConnector);

@@ -14,6 +14,7 @@ import { LogsService } from "../../gen/lite/opentelemetry/proto/collector/logs/v
 import { MetricsService } from "../../gen/lite/opentelemetry/proto/collector/metrics/v1/metrics_service_pb.ts";
 import { TraceService } from "../../gen/lite/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.ts";
+import type { AuthHandler } from "../components/otelcol/auth/handler.ts";
 import { Batch, BatchDecodeError, type PartialSuccess, type Signal } from "../otlp/batch.ts";
 import { PipelineError } from "../otlp/errors.ts";
 import { type KeepaliveArgs, watchSession } from "./grpc_keepalive.ts";
@@ -30,6 +31,8 @@ export interface OtlpGrpcOptions {
   includeMetadata: boolean;
   tls?: TlsServerOptions;
   keepalive?: KeepaliveArgs;
+  /** Server authentication from the request metadata; refused requests get UNAUTHENTICATED before the body is read. */
+  auth?: AuthHandler;
 }
 
 /** A started gRPC listener. */
@@ -64,7 +67,7 @@ export function listenGrpc(addr: string, opts: OtlpGrpcOptions, sink: OtlpSink):
   const handler = connectNodeAdapter({
     acceptCompression: [compressionGzip],
     readMaxBytes: opts.maxRecvMsgSize,
-    requestGate: (ctx) => gate(ctx, sink),
+    requestGate: (ctx) => gate(ctx, sink, opts.auth),
     routes: (router) => registerRoutes(router, opts, sink),
   });
   const settings = opts.maxConcurrentStreams ? { maxConcurrentStreams: opts.maxConcurrentStreams } : {};
@@ -102,12 +105,16 @@ function registerRoutes(router: ConnectRouter, opts: OtlpGrpcOptions, sink: Otlp
   router.handlers.splice(0, router.handlers.length, ...router.handlers.map(parseErrorsAsInvalidArgument));
 }
 
-/** Runs before the body is read: unserved signals and JSON codecs end here. */
-function gate(ctx: HandlerContext, sink: OtlpSink): void {
+/** Runs before the body is read: unserved signals, missing credentials and JSON codecs end here. */
+async function gate(ctx: HandlerContext, sink: OtlpSink, auth: AuthHandler | undefined): Promise<void> {
   const signal = signalOf(ctx.service.typeName);
   if (!signal || !sink.accepts(signal)) {
     // grpc-go's wording for a service that is not registered.
     throw new ConnectError(`unknown service ${ctx.service.typeName}`, ConnectCode.Unimplemented);
+  }
+  if (auth) {
+    const verdict = await auth.authenticate(ctx.requestHeader);
+    if (!verdict.ok) throw new ConnectError(verdict.message, ConnectCode.Unauthenticated);
   }
   if (/json/i.test(ctx.requestHeader.get("content-type") ?? "")) {
     throw new ConnectError("OTLP/gRPC accepts only the protobuf codec", ConnectCode.InvalidArgument);

@@ -1,11 +1,12 @@
 // The OTLP/HTTP request handler, a web-standard (Request) → Response function. The layers run
 // in the order of alloy-components.md §1.2 (the Collector's confighttp server wrapped around
-// otlpreceiver's handlers): CORS, decompress, route, method, media type, read, decode, pipeline.
+// otlpreceiver's handlers): CORS, auth, decompress, route, method, media type, read, decode, pipeline.
 // Status codes and bodies follow upstream byte for byte where the spec pins them.
 
 import { Batch, BatchDecodeError, type ClientMetadata, type PartialSuccess, type Signal, encodeResponse } from "../otlp/batch.ts";
 import { Code, PipelineError, codeOfHttpStatus, httpStatusOf } from "../otlp/errors.ts";
 import { BodyReadError, BodyTooLargeError, LimitedBody } from "./body.ts";
+import type { AuthHandler } from "../components/otelcol/auth/handler.ts";
 import { Cors, type CorsOptions } from "./cors.ts";
 import { type BodyRead, openBody } from "./decompress.ts";
 import { type OtlpSink, SIGNALS, encodeStatus, metadataOf } from "./otlp_common.ts";
@@ -21,6 +22,8 @@ export interface OtlpHttpOptions {
   includeMetadata: boolean;
   /** CORS policy; off when undefined or without origins. */
   cors?: CorsOptions;
+  /** Server authentication; a request it refuses gets 401 before anything else is read. */
+  auth?: AuthHandler;
 }
 
 /**
@@ -65,6 +68,10 @@ async function serveRequest(req: Request, opts: OtlpHttpOptions, allowed: Readon
 }
 
 async function runLayers(req: Request, body: LimitedBody, opts: OtlpHttpOptions, allowed: ReadonlySet<string>, sink: OtlpSink): Promise<Response> {
+  if (opts.auth) {
+    const verdict = await opts.auth.authenticate(req.headers);
+    if (!verdict.ok) return layerError(req, verdict.message, 401);
+  }
   let read: BodyRead;
   try {
     read = await openBody(req.headers.get("content-encoding") ?? "", allowed, body);
@@ -147,7 +154,7 @@ function declaredLength(headers: Headers): number | undefined {
 }
 
 /**
- * The Collector's error handler for the layers that run before the handler (decompress): the
+ * The Collector's error handler for the layers that run before the handler (auth, decompress): the
  * Status is encoded per Content-Type, JSON when it is missing, and an unknown type gets a fixed 500.
  */
 function layerError(req: Request, message: string, status: number): Response {

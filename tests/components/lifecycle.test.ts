@@ -42,6 +42,15 @@ const BODIES: Record<string, { first: string; changed: string }> = {
     first: 'traces { span = [`attributes["drop"] == true`] }\noutput { traces = [otelcol.exporter.debug.sink.input] }',
     changed: 'error_mode = "ignore"\nlogs { log_record = [`severity_number < SEVERITY_NUMBER_WARN`] }\noutput { logs = [otelcol.exporter.debug.sink.input] }',
   },
+  "otelcol.auth.basic": {
+    first: `client_auth {\n username = "u"\n password = "p"\n}`,
+    changed: `htpasswd { inline = "u:p" }\nusername = "u"\npassword = "p2"`,
+  },
+  "otelcol.auth.bearer": { first: `token = "t"`, changed: `token = "t2"\nscheme = "Token"\nheader = "X-Api-Key"` },
+  "otelcol.auth.headers": {
+    first: `header {\n key = "X-Scope-OrgID"\n value = "a"\n}`,
+    changed: `header {\n key = "X-Scope-OrgID"\n from_context = "tenant"\n action = "insert"\n}`,
+  },
   "otelcol.exporter.debug": { first: ``, changed: `verbosity = "detailed"` },
   "otelcol.exporter.prometheus": {
     first: `forward_to = [prometheus.remote_write.sink.receiver]`,

@@ -17,6 +17,7 @@ import { defineComponent } from "../../../runtime/component.ts";
 import type { Logger } from "../../../runtime/logger.ts";
 import { type Schema, attr, required, t, inert } from "../../../runtime/schema.ts";
 import type { Secret } from "../../../runtime/value.ts";
+import { type AuthHandler, checkClientAuth } from "../auth/handler.ts";
 import { VERSION } from "../../../version.ts";
 import { type TlsClientArgs, checkCompression, checkHeaders, compress, decompress, headersAttr, isCompressed, loadTls, revealHeaders, tlsClientBlock } from "./shared/client.ts";
 import { debugMetricsBlock } from "../shared/debug_metrics.ts";
@@ -36,7 +37,8 @@ export interface GrpcClientArgs {
   wait_for_ready: boolean;
   read_buffer_size?: number;
   write_buffer_size: number;
-  auth?: unknown;
+  /** An otelcol.auth.* handler: adds its credentials to every request. */
+  auth?: AuthHandler;
 }
 
 export interface OtlpGrpcArgs {
@@ -81,8 +83,10 @@ export function grpcTarget(endpoint: string, insecure: boolean): GrpcTarget {
 }
 
 /** Checks the `client` block, so that messages point at it. */
-function validateClient(c: GrpcClientArgs): string[] {
+export function validateClient(c: GrpcClientArgs): string[] {
   const problems = checkHeaders(c.headers);
+  const badAuth = checkClientAuth(c.auth);
+  if (badAuth) problems.push(badAuth);
   const bad = checkCompression(c.compression, GRPC_COMPRESSIONS);
   if (bad) problems.push(bad);
   if (c.endpoint.startsWith("unix:")) problems.push(`client endpoint "${c.endpoint}": unix sockets are not supported by solder`);
@@ -96,7 +100,8 @@ function validateClient(c: GrpcClientArgs): string[] {
   return problems;
 }
 
-const clientSchema: Schema = {
+/** The gRPC `client` block (also used, without `endpoint`, by otelcol.exporter.loadbalancing). */
+export const clientSchema: Schema = {
   attrs: {
     endpoint: required(t.string),
     compression: attr(t.string, "gzip"),
@@ -173,17 +178,18 @@ export const otlpExporter = defineComponent<OtlpGrpcArgs>({
 // ---- the channel -----------------------------------------------------------------------------
 
 /** What the connection depends on; headers, timeout and retries apply per call instead. */
-function connectionKey(c: GrpcClientArgs): string {
+export function connectionKey(c: GrpcClientArgs): string {
   return JSON.stringify([c.endpoint, c.compression, c.authority, c.keepalive, { ...c.tls, key_pem: c.tls.key_pem?.value }]);
 }
 
 /** A transport on one HTTP/2 connection manager, closable on reload and shutdown. */
-interface Channel {
+export interface Channel {
   transport: Transport;
   close(): void;
 }
 
-async function openChannel(client: GrpcClientArgs): Promise<Channel> {
+/** Opens a connection manager and transport for a client block. */
+export async function openChannel(client: GrpcClientArgs): Promise<Channel> {
   const target = grpcTarget(client.endpoint, client.tls.insecure);
   // grpc-go verifies the server certificate against `authority` when no server_name is set.
   const nodeOptions = target.tls ? await loadTls(client.tls, client.authority) : {};
@@ -236,6 +242,7 @@ export async function sendGrpc(args: OtlpGrpcArgs, channel: Promise<Channel>, ba
     throw PipelineError.permanent(`cannot set up the gRPC connection to ${args.client.endpoint}: ${(err as Error).message}`, Code.FailedPrecondition, err);
   }
   const headers = new Headers(revealHeaders(args.client.headers));
+  args.client.auth?.apply(headers, batch.metadata);
   if (!headers.has("user-agent")) headers.set("user-agent", `solder/${VERSION}`);
   const input = fromBinary(EmptySchema, batch.toBinary());
   const method = RAW_EXPORT[batch.signal];

@@ -10,6 +10,7 @@ import { parseOtlpJson } from "../../../otlp/json.ts";
 import type { Logger } from "../../../runtime/logger.ts";
 import { type Schema, attr, required, t, inert } from "../../../runtime/schema.ts";
 import type { Secret } from "../../../runtime/value.ts";
+import { type AuthHandler, checkClientAuth } from "../auth/handler.ts";
 import { runtimeName } from "../../../platform/index.ts";
 import { VERSION } from "../../../version.ts";
 import { StatusSchema, type Status } from "../../../../gen/google/rpc/status_pb.ts";
@@ -40,7 +41,8 @@ export interface HttpClientArgs {
   headers: Record<string, Secret>;
   proxy_url?: string;
   tls: TlsClientArgs;
-  auth?: unknown;
+  /** An otelcol.auth.* handler: adds its credentials to every request. */
+  auth?: AuthHandler;
   read_buffer_size: number;
   write_buffer_size: number;
   max_idle_conns: number;
@@ -100,6 +102,8 @@ function validate(a: OtlpHttpArgs): string[] {
 /** Checks the `client` block on its own, so that messages point at it. */
 function validateClient(c: HttpClientArgs): string[] {
   const problems = checkHeaders(c.headers);
+  const badAuth = checkClientAuth(c.auth);
+  if (badAuth) problems.push(badAuth);
   const bad = checkCompression(c.compression);
   if (bad) problems.push(bad);
   if (c.proxy_url && !isHttpUrl(c.proxy_url)) problems.push(`proxy_url "${c.proxy_url}" is not a valid http:// or https:// URL`);
@@ -227,6 +231,7 @@ export async function sendHttp(args: OtlpHttpArgs, tls: Promise<TlsMaterial>, ba
   const headers = new Headers({ "Content-Type": json ? "application/json" : "application/x-protobuf", "User-Agent": `solder/${VERSION}` });
   if (isCompressed(client.compression)) headers.set("Content-Encoding", client.compression);
   for (const [k, v] of Object.entries(revealHeaders(client.headers))) headers.set(k, v);
+  client.auth?.apply(headers, batch.metadata);
 
   const signals = [stop];
   if (client.timeout > 0) signals.push(AbortSignal.timeout(client.timeout));

@@ -5,6 +5,7 @@ import type { CorsOptions } from "../../../server/cors.ts";
 import type { KeepaliveArgs } from "../../../server/grpc_keepalive.ts";
 import { type TlsServerArgs, validateTlsServer } from "../../../server/tls.ts";
 import { type BlockSpec, type Schema, attr, t, inert } from "../../../runtime/schema.ts";
+import { type AuthHandler, checkServerAuth } from "../auth/handler.ts";
 import { debugMetricsBlock } from "../shared/debug_metrics.ts";
 import { type OutputArgs, outputBlock } from "../shared/output.ts";
 
@@ -17,7 +18,8 @@ export interface GrpcArgs {
   read_buffer_size: number;
   write_buffer_size?: number;
   include_metadata: boolean;
-  auth?: unknown;
+  /** An otelcol.auth.* handler: requests without valid credentials are refused before decoding. */
+  auth?: AuthHandler;
   keepalive?: KeepaliveArgs;
   tls?: TlsServerArgs;
 }
@@ -31,7 +33,8 @@ export interface HttpArgs {
   max_request_body_size: number;
   compression_algorithms: string[];
   include_metadata: boolean;
-  auth?: unknown;
+  /** An otelcol.auth.* handler: requests without valid credentials are refused before decoding. */
+  auth?: AuthHandler;
   /** Milliseconds; undefined = none. */
   read_timeout?: number;
   read_header_timeout: number;
@@ -187,8 +190,9 @@ function validateCommon(endpoint: string, auth: unknown): string[] {
   if (!/^(\[[^\]]+\]|[^:[\]]*):\d+$/.test(endpoint) || Number(endpoint.slice(endpoint.lastIndexOf(":") + 1)) > 65535) {
     problems.push(`invalid endpoint "${endpoint}": want host:port`);
   }
-  // No otelcol.auth.* components exist here; ignoring a configured check would open the door.
-  if (auth !== undefined) problems.push("auth is not supported by this receiver");
+  // A handler that cannot check servers (otelcol.auth.headers) would leave the door open.
+  const bad = checkServerAuth(auth);
+  if (bad) problems.push(bad);
   return problems;
 }
 

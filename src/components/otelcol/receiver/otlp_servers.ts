@@ -86,6 +86,7 @@ export class ReceiverServers {
         includeMetadata: g.include_metadata,
         tls: g.tls ? await loadTlsServer(g.tls) : undefined,
         keepalive: g.keepalive,
+        auth: g.auth,
       },
       this.sink,
     );
@@ -99,6 +100,7 @@ export class ReceiverServers {
         compressionAlgorithms: h.compression_algorithms,
         includeMetadata: h.include_metadata,
         cors: h.cors,
+        auth: h.auth,
       },
       this.sink,
     );
