@@ -8,6 +8,7 @@ import { bearerAuth } from "./otelcol/auth/bearer.ts";
 import { headersAuth } from "./otelcol/auth/headers.ts";
 import { hostInfoConnector } from "./otelcol/connector/host_info.ts";
 import { debugExporter } from "./otelcol/exporter/debug.ts";
+import { loadBalancingExporter } from "./otelcol/exporter/loadbalancing.ts";
 import { otlpExporter } from "./otelcol/exporter/otlp.ts";
 import { otlphttpExporter } from "./otelcol/exporter/otlphttp.ts";
 import { prometheusExporter } from "./otelcol/exporter/prometheus.ts";
@@ -32,6 +33,7 @@ export function builtinRegistry(): Registry {
   r.register(hostInfoConnector);
   r.register(debugExporter);
   r.register(otlpExporter);
+  r.register(loadBalancingExporter);
   r.register(otlphttpExporter);
   r.register(prometheusExporter);
   r.register(otlpReceiver);

@@ -9,12 +9,14 @@ import type { ResourceMetrics } from "../../gen/opentelemetry/proto/metrics/v1/m
 import type { Resource } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
 import type { ResourceSpans } from "../../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
 import { type Entry, LiteEntry, cloneEntry, encodeEntries, fullOf, itemsOf, liteEntry, resourceOf, sizeOf, splitEntry } from "./batch_entry.ts";
+import { type Route, partitionEntries } from "./batch_partition.ts";
 import { scan } from "./batch_scan.ts";
 import { type Codec, type EntryMsg, type Signal, codecs, listOf } from "./batch_signals.ts";
 import { formatOtlpJson, parseOtlpJson } from "./json.ts";
 import { BatchDecodeError } from "./wire.ts";
 
 export type { Signal } from "./batch_signals.ts";
+export type { Route } from "./batch_partition.ts";
 export { BatchDecodeError } from "./wire.ts";
 export { decodeResponse, encodeResponse, type PartialSuccess } from "./response.ts";
 
@@ -166,6 +168,17 @@ export class Batch<S extends Signal> {
     if (other.signal !== this.signal) throw new Error(`cannot append ${other.signal} to ${this.signal}`);
     this.entries = this.entries.concat(other.entries);
     other.entries = [];
+  }
+
+  /**
+   * Splits the batch into `n` batches (some possibly empty) by `route`: whole resource entries by
+   * their resource, or spans / log records by trace id, read from raw bytes so lite stays lite.
+   * Resource and scope grouping is kept. This batch is left empty and must not be used.
+   */
+  partition(n: number, route: Route): Batch<S>[] {
+    const parts = partitionEntries(this.codec, this.entries, n, route);
+    this.entries = [];
+    return parts.map((entries) => new Batch(this.signal, entries, this.metadata));
   }
 
   /**

@@ -64,6 +64,10 @@ const BODIES: Record<string, { first: string; changed: string }> = {
     first: `client {\n endpoint = "127.0.0.1:9"\n tls { insecure = true }\n}`,
     changed: `client {\n endpoint = "127.0.0.1:9"\n compression = "none"\n tls { insecure = true }\n}`,
   },
+  "otelcol.exporter.loadbalancing": {
+    first: `resolver {\n static { hostnames = ["127.0.0.1:9"] }\n}\nprotocol {\n otlp {\n  client {\n   tls { insecure = true }\n  }\n }\n}`,
+    changed: `routing_key = "service"\nresolver {\n static { hostnames = ["127.0.0.1:9"] }\n}\nprotocol {\n otlp {\n  client {\n   compression = "none"\n   tls { insecure = true }\n  }\n }\n}`,
+  },
   "prometheus.scrape": {
     first: `targets = [{ __address__ = "127.0.0.1:9" }]\nforward_to = [prometheus.remote_write.sink.receiver]\nscrape_interval = "1s"\nscrape_timeout = "500ms"`,
     changed: `targets = []\nforward_to = []\nhonor_labels = true`,
