@@ -33,6 +33,12 @@ export function parseValue(text: string): ValueExpr {
 const KEYWORDS = new Set(["not", "and", "or", "true", "false", "nil", "where"]);
 /** Deeper nesting than this is refused rather than risking the JS stack on hostile input. */
 const MAX_DEPTH = 100;
+/**
+ * Most operands in one flat `and`/`or`/`+`/`*` chain. A chain builds a left-deep tree that the
+ * compiler walks recursively, so its length needs a bound just as nesting does (the fuzzer
+ * overflowed the stack with ~50,000 terms); 2,000 is far beyond any real condition.
+ */
+const MAX_CHAIN = 2000;
 
 const isUpper = (name: string) => /^[A-Z]/.test(name);
 const isLower = (name: string) => /^[a-z]/.test(name);
@@ -93,6 +99,12 @@ class Parser {
     this.depth--;
   }
 
+  /** Counts one more operand of a flat chain; throws past MAX_CHAIN. */
+  private extend(count: number, at: number): number {
+    if (count >= MAX_CHAIN) throw new OttlCompileError(`expression too long (more than ${MAX_CHAIN} operands in one chain)`, at);
+    return count + 1;
+  }
+
   statement(): Statement {
     const start = this.peek().start;
     const t = this.peek();
@@ -111,7 +123,9 @@ class Parser {
 
   boolExpr(): BoolExpr {
     let left = this.andTerm();
+    let count = 1;
     while (this.isWord("or")) {
+      count = this.extend(count, this.peek().start);
       this.next();
       const right = this.andTerm();
       left = { kind: "or", left, right, start: left.start, end: right.end };
@@ -121,7 +135,9 @@ class Parser {
 
   private andTerm(): BoolExpr {
     let left = this.boolFactor();
+    let count = 1;
     while (this.isWord("and")) {
+      count = this.extend(count, this.peek().start);
       this.next();
       const right = this.boolFactor();
       left = { kind: "and", left, right, start: left.start, end: right.end };
@@ -225,7 +241,9 @@ class Parser {
 
   private mathExpr(): ValueExpr {
     let left = this.mulTerm();
+    let count = 1;
     while (this.is("add")) {
+      count = this.extend(count, this.peek().start);
       const op = this.next().text as "+" | "-";
       const right = this.mulTerm();
       left = { kind: "math", op, left, right, start: left.start, end: right.end };
@@ -235,7 +253,9 @@ class Parser {
 
   private mulTerm(): ValueExpr {
     let left = this.operand();
+    let count = 1;
     while (this.is("mul")) {
+      count = this.extend(count, this.peek().start);
       const op = this.next().text as "*" | "/";
       const right = this.operand();
       left = { kind: "math", op, left, right, start: left.start, end: right.end };

@@ -27,6 +27,14 @@ describe("bad input", () => {
     const deep = `set(attributes["a"], ${'{"a": '.repeat(1000)}1${"}".repeat(1000)})`;
     assert.match(compileError("log", deep).message, /nested too deeply/);
   });
+  test("very long flat and/or/math chains are refused at load, long real ones compile", () => {
+    assert.match(compileError("log", `set(attributes["a"], 1) where true${" and true".repeat(100_000)}`).message, /expression too long \(more than 2000 operands/);
+    assert.match(compileError("log", `set(attributes["a"], 1) where false${" or false".repeat(100_000)}`).message, /expression too long/);
+    assert.match(compileError("log", `set(attributes["a"], 1${" + 1".repeat(100_000)})`).message, /expression too long/);
+    assert.match(compileError("log", `set(attributes["a"], 1${" * 1".repeat(100_000)})`).message, /expression too long/);
+    const names = Array.from({ length: 500 }, (_, i) => `attributes["n"] == "v${i}"`).join(" or ");
+    compileStatement(`set(attributes["a"], 1) where ${names}`, { context: "log" });
+  });
   test("deeply nested attribute values are copied without recursion limits being hit", () => {
     let nested: unknown = "leaf";
     for (let i = 0; i < 60; i++) nested = { k: nested };
