@@ -3,7 +3,7 @@ BIN := node_modules/.bin
 BUN := $(BIN)/bun
 DENO := $(BIN)/deno
 
-.PHONY: all run docs test test-bun test-deno test-e2e check build gen check-gen clean ui bench bench-quick release deb pack
+.PHONY: all run docs test test-bun test-deno test-e2e check build gen check-gen clean ui bench bench-quick release deb pack fuzz
 
 all: build
 
@@ -67,6 +67,11 @@ bench: node_modules
 ## bench-quick: the same for two scenarios with short runs (~1 min)
 bench-quick: node_modules
 	$(BUN) scripts/bench/run.ts --quick
+
+## fuzz: every fuzz target for FUZZ_SECONDS each (default 300), larger sizes than CI; FUZZ_SEED=n FUZZ_TARGET=name to pin
+FUZZ_SECONDS ?= 300
+fuzz: node_modules
+	$(BUN) scripts/fuzz/run.ts --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(if $(FUZZ_TARGET),--target $(FUZZ_TARGET))
 
 ## gen: regenerate gen/ from proto/
 gen: node_modules
