@@ -3,6 +3,7 @@
 // 5xx, network errors and timeouts → retry; 429 → retry only with retry_on_http_429; any other
 // status → drop the batch. Uses the global fetch, so it runs on Bun, Deno and Node.
 
+import { parseRetryAfter, readLimited } from "../../runtime/http_response.ts";
 import { readFile } from "node:fs/promises";
 import { VERSION } from "../../version.ts";
 
@@ -118,7 +119,7 @@ export async function postWrite(s: ClientSettings, body: Uint8Array, protocol: P
 
 /** Maps a response to an outcome (§5.2 retry rules, §5.3 2.0 detection). */
 export async function classify(res: Response, s: Pick<ClientSettings, "url" | "retryOn429">, protocol: Protocol): Promise<Outcome> {
-  const text = await readLimited(res);
+  const text = new TextDecoder().decode(await readLimited(res, MAX_ERROR_BODY)).trim();
   if (res.status >= 200 && res.status < 300) {
     if (protocol === "v2" && !res.headers.has("X-Prometheus-Remote-Write-Samples-Written")) {
       return { kind: "unsupported", message: `${s.url} answered ${res.status} without X-Prometheus-Remote-Write-Samples-Written: a remote write 1.x receiver` };
@@ -133,43 +134,10 @@ export async function classify(res: Response, s: Pick<ClientSettings, "url" | "r
   return { kind: "drop", message, status: res.status };
 }
 
-/** Retry-After as delay-seconds or an HTTP date, in milliseconds. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 function transportMessage(err: unknown, url: string, stop: AbortSignal): string {
   const e = err as Error;
   if (e?.name === "TimeoutError") return `request to ${url} timed out (remote_timeout)`;
   if (stop.aborted) return `request to ${url} cancelled at shutdown`;
   const cause = (e?.cause as Error | undefined)?.message;
   return `failed to send the request to ${url}: ${e?.message ?? String(err)}${cause ? ` (${cause})` : ""}`;
-}
-
-/** The first MAX_ERROR_BODY bytes of the body as text, for logs; the rest is discarded. */
-async function readLimited(res: Response): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  try {
-    while (n < MAX_ERROR_BODY) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      n += value.length;
-    }
-  } catch {
-    // What arrived is enough for a log line.
-  } finally {
-    void reader.cancel().catch(() => {});
-  }
-  const all = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) (all.set(p, at), (at += p.length));
-  return new TextDecoder().decode(all.subarray(0, MAX_ERROR_BODY)).trim();
 }

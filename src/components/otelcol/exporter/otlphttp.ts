@@ -1,6 +1,7 @@
 // otelcol.exporter.otlphttp: sends OTLP over HTTP (protobuf or JSON) with the global fetch, so
 // it runs unchanged on Bun, Deno and Node (spec: alloy-components.md §7; otlp.md §2).
 
+import { parseRetryAfter, readLimited } from "../../../runtime/http_response.ts";
 import { fromBinary } from "@bufbuild/protobuf";
 import { type Batch, type Signal, decodeResponse } from "../../../otlp/batch.ts";
 import { Code, PipelineError, codeOfHttpStatus, httpStatusRetryable } from "../../../otlp/errors.ts";
@@ -306,34 +307,6 @@ async function statusError(res: Response, url: string): Promise<PipelineError> {
   return PipelineError.retryable(message, hint, Code.Unavailable);
 }
 
-/** Reads at most `max` bytes of the body, then abandons the rest. */
-async function readLimited(res: Response, max: number): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array();
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  try {
-    while (n < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      n += value.length;
-    }
-  } catch {
-    // A body that breaks off still tells what arrived.
-  } finally {
-    void reader.cancel().catch(() => {});
-  }
-  const out = new Uint8Array(Math.min(n, max));
-  let at = 0;
-  for (const p of parts) {
-    const take = Math.min(p.length, out.length - at);
-    out.set(p.subarray(0, take), at);
-    at += take;
-  }
-  return out;
-}
-
 /** The google.rpc.Status message of an error body (otlp.md §2 "Responses"), else a text excerpt. */
 export function describeBody(body: Uint8Array, contentType: string | null): string {
   if (body.length === 0) return "";
@@ -347,14 +320,5 @@ export function describeBody(body: Uint8Array, contentType: string | null): stri
   if (status?.message) return status.message;
   const text = new TextDecoder("utf-8", { fatal: false }).decode(body.subarray(0, 512)).trim();
   return /^[\x09\x0a\x0d\x20-\x7e\u00a0-\uffff]*$/.test(text) ? text : "";
-}
-
-/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in milliseconds. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 

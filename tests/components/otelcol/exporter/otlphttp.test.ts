@@ -2,7 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { equals, fromBinary } from "@bufbuild/protobuf";
 import { ExportTraceServiceRequestSchema } from "../../../../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
-import { type OtlpHttpArgs, otlphttpExporter, parseRetryAfter, signalUrl } from "../../../../src/components/otelcol/exporter/otlphttp.ts";
+import { type OtlpHttpArgs, otlphttpExporter, signalUrl } from "../../../../src/components/otelcol/exporter/otlphttp.ts";
 import { PipelineError } from "../../../../src/otlp/errors.ts";
 import { runtimeName } from "../../../../src/platform/index.ts";
 import { TEST_CERT, TEST_KEY, closedPort, startHttpSink } from "../../../helpers/otlp_sink.ts";
@@ -322,13 +322,6 @@ describe("queue", () => {
     await assert.rejects(ex.input.consumeTraces(traces(1)), /shutting down/);
     await sink.close();
   });
-});
-
-test("Retry-After parsing", () => {
-  assert.equal(parseRetryAfter("3"), 3000);
-  assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6000);
-  assert.equal(parseRetryAfter("soon"), undefined);
-  assert.equal(parseRetryAfter(null), undefined);
 });
 
 async function waitUntil(cond: () => boolean, timeoutMs = 2000): Promise<void> {
