@@ -21,14 +21,15 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { fromBinary } from "@bufbuild/protobuf";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.ts";
-import type { AnyValue, KeyValue } from "../../gen/opentelemetry/proto/common/v1/common_pb.ts";
+import type { KeyValue } from "../../gen/opentelemetry/proto/common/v1/common_pb.ts";
 import type { ResourceLogs } from "../../gen/opentelemetry/proto/logs/v1/logs_pb.ts";
 import type { ResourceMetrics } from "../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import type { ResourceSpans } from "../../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
 import type { Signal } from "../../src/otlp/batch.ts";
 import { type GrpcSink, type HttpSink, type Received, startGrpcSink, startHttpSink } from "../helpers/otlp_sink.ts";
 import { type Running, eventually, startSolder } from "../helpers/solder.ts";
-import type { Any, Attr, Context, EmitterReport, LogItem, PointItem, Sent, SpanItem } from "./emitter.ts";
+import { anyOf, attrsOf, hex } from "../helpers/otlp_canonical.ts";
+import type { Context, EmitterReport, LogItem, PointItem, Sent, SpanItem } from "./emitter.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const BUN = `${root}node_modules/.bin/bun`;
@@ -156,36 +157,6 @@ function flatten(sent: Sent, signal: Signal): unknown[] {
 }
 
 // ---- what the sink decoded, in the emitter's canonical form ------------------------------------
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
-
-function anyOf(v: AnyValue | undefined): Any {
-  const x = v?.value;
-  switch (x?.case) {
-    case "stringValue":
-      return { s: x.value };
-    case "intValue":
-      return { i: x.value.toString() };
-    case "doubleValue":
-      return { d: x.value };
-    case "boolValue":
-      return { b: x.value };
-    case "bytesValue":
-      return { bytes: hex(x.value) };
-    case "arrayValue":
-      return { a: x.value.values.map(anyOf) };
-    case "kvlistValue":
-      return { kv: attrsOf(x.value.values) };
-    case undefined:
-      return {};
-    default:
-      throw new Error(`unexpected AnyValue case ${x?.case}`);
-  }
-}
-
-function attrsOf(kvs: KeyValue[]): Attr[] {
-  return kvs.map((kv) => [kv.key, anyOf(kv.value)]);
-}
 
 function contextOf(
   r: { resource?: { attributes: KeyValue[]; droppedAttributesCount: number }; schemaUrl: string },

@@ -21,12 +21,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AnyValue, KeyValue } from "../../gen/opentelemetry/proto/common/v1/common_pb.ts";
+import type { KeyValue } from "../../gen/opentelemetry/proto/common/v1/common_pb.ts";
 import type { ResourceLogs } from "../../gen/opentelemetry/proto/logs/v1/logs_pb.ts";
 import type { ResourceSpans } from "../../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
 import { type HttpSink, startHttpSink } from "../helpers/otlp_sink.ts";
 import { PROMETHEUS, type Prom, type Vector, query, startPrometheus, stopAllPrometheus } from "../helpers/prometheus.ts";
 import { type Running, eventually, freePort, solderCommand, startSolder } from "../helpers/solder.ts";
+import { anyOf, hex } from "../helpers/otlp_canonical.ts";
 import type { Any, Attr, EmitterReport, LogItem, SpanItem } from "./emitter.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -119,30 +120,6 @@ async function emit(flavour: "proto" | "grpc", resource: string, tag: string): P
 
 // ---- what the sinks decoded --------------------------------------------------------------------
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
-
-/** An AnyValue in the emitter's canonical form. */
-function anyOf(v: AnyValue | undefined): Any {
-  const x = v?.value;
-  switch (x?.case) {
-    case "stringValue":
-      return { s: x.value };
-    case "intValue":
-      return { i: x.value.toString() };
-    case "doubleValue":
-      return { d: x.value };
-    case "boolValue":
-      return { b: x.value };
-    case "bytesValue":
-      return { bytes: hex(x.value) };
-    case "arrayValue":
-      return { a: x.value.values.map(anyOf) };
-    case "kvlistValue":
-      return { kv: x.value.values.map((kv): Attr => [kv.key, anyOf(kv.value)]) };
-    default:
-      return {};
-  }
-}
 
 /** Attributes as a key → canonical value map (the comparison ignores order). */
 function attrMap(kvs: KeyValue[] | Attr[]): Record<string, Any> {
