@@ -9,15 +9,15 @@
 // the batch processor, and the built-in default pipeline. Receivers listen on 127.0.0.1:0 and
 // the bound ports are read back from solder, so parallel runs cannot collide.
 
+import { runEmitter } from "../helpers/emitter.ts";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http2 from "node:http2";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { fromBinary } from "@bufbuild/protobuf";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.ts";
@@ -31,9 +31,6 @@ import { type Running, eventually, startSolder } from "../helpers/solder.ts";
 import { anyOf, attrsOf, hex } from "../helpers/otlp_canonical.ts";
 import type { Context, EmitterReport, LogItem, PointItem, Sent, SpanItem } from "./emitter.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const BUN = `${root}node_modules/.bin/bun`;
-const EMITTER = `${root}tests/e2e/emitter.ts`;
 const SIGNALS: readonly Signal[] = ["traces", "metrics", "logs"];
 
 // ---- the pipelines -----------------------------------------------------------------------------
@@ -129,23 +126,8 @@ const children = new Set<ChildProcess>();
 
 /** Runs the SDK emitter against a pipeline's receiver; resolves with its report (all exports must succeed). */
 async function emit(p: Pipeline, flavour: Flavour, gzip: boolean, tag: string, ports = { http: p.httpPort, grpc: p.grpcPort }): Promise<EmitterReport> {
-  const args = [EMITTER, "--flavour", flavour, "--gzip", gzip ? "on" : "off", "--http", `http://127.0.0.1:${ports.http}`, "--grpc", `http://127.0.0.1:${ports.grpc}`, "--signals", "traces,metrics,logs", "--tag", tag];
-  const child = spawn(BUN, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-  clearTimeout(timer);
-  children.delete(child);
-  let report: EmitterReport;
-  try {
-    report = JSON.parse(out) as EmitterReport;
-  } catch {
-    throw new Error(`emitter (${flavour}, gzip ${gzip}) exited ${code} without a report\nstdout:\n${out}\nstderr:\n${err}`);
-  }
+  const args = ["--flavour", flavour, "--gzip", gzip ? "on" : "off", "--http", `http://127.0.0.1:${ports.http}`, "--grpc", `http://127.0.0.1:${ports.grpc}`, "--signals", "traces,metrics,logs", "--tag", tag];
+  const { report, code, stderr: err } = await runEmitter(args, { timeoutMs: 60_000, label: `${flavour}, gzip ${gzip}`, children });
   assert.deepEqual(report.results, { traces: 0, metrics: 0, logs: 0 }, `emitter (${flavour}, gzip ${gzip}) had failed exports: ${JSON.stringify(report.errors)}\n${err}`);
   assert.equal(code, 0, err);
   for (const s of SIGNALS) p.expected[s].push(...flatten(report.sent, s));

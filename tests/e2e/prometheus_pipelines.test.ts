@@ -12,9 +12,10 @@
 //      the SDK exported.
 // Skips when no prometheus binary is installed (.ci/run installs it); $PROMETHEUS may name it.
 
+import { runEmitter } from "../helpers/emitter.ts";
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,8 +26,6 @@ import type { EmitterReport, PointItem } from "./emitter.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const SELF = `${root}examples/self-monitoring.alloy`;
-const BUN = `${root}node_modules/.bin/bun`;
-const EMITTER = `${root}tests/e2e/emitter.ts`;
 const SKIP = PROMETHEUS ? false : "no prometheus binary (apt-get install prometheus, or set PROMETHEUS); .ci/run installs it";
 /** The keep rule of examples/self-monitoring.alloy, anchored as relabel regexes are. */
 const KEEP = /^(?:(alloy|otelcol|prometheus|process|up|scrape)_.*|up)$/;
@@ -71,24 +70,9 @@ async function exposedFamilies(r: Running): Promise<string[]> {
 
 /** Runs the SDK emitter (metrics only, OTLP/HTTP protobuf, cumulative); its report. */
 async function emit(httpPort: number): Promise<{ report: EmitterReport; stderr: string }> {
-  const args = [EMITTER, "--flavour", "proto", "--gzip", "off", "--http", `http://127.0.0.1:${httpPort}`, "--grpc", "http://127.0.0.1:1"];
+  const args = ["--flavour", "proto", "--gzip", "off", "--http", `http://127.0.0.1:${httpPort}`, "--grpc", "http://127.0.0.1:1"];
   args.push("--signals", "metrics", "--tag", "native", "--resource", "service.name=e2e-native", "--temporality", "cumulative");
-  const child = spawn(BUN, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-  clearTimeout(timer);
-  children.delete(child);
-  let report: EmitterReport;
-  try {
-    report = JSON.parse(out) as EmitterReport;
-  } catch {
-    throw new Error(`emitter exited ${code} without a report\nstdout:\n${out}\nstderr:\n${err}`);
-  }
+  const { report, code, stderr: err } = await runEmitter(args, { timeoutMs: 20_000, label: "native", children });
   assert.deepEqual(report.results, { metrics: 0 }, `the emitter had failed exports: ${JSON.stringify(report.errors)}\n${err}`);
   assert.equal(code, 0, err);
   return { report, stderr: err };

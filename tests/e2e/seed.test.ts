@@ -14,9 +14,10 @@
 // and `solder validate` on the seed. Skips when no prometheus binary is installed (.ci/run
 // installs it); $PROMETHEUS may name the binary.
 
+import { runEmitter } from "../helpers/emitter.ts";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,8 +33,6 @@ import type { Any, Attr, EmitterReport, LogItem, SpanItem } from "./emitter.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const SEED = `${root}examples/seed-pipeline.alloy`;
-const BUN = `${root}node_modules/.bin/bun`;
-const EMITTER = `${root}tests/e2e/emitter.ts`;
 const SKIP = PROMETHEUS ? false : "no prometheus binary (apt-get install prometheus, or set PROMETHEUS); .ci/run installs it";
 /** What the seed's system detector (hostname_sources = ["os"]) finds: the gateway's host. */
 const GATEWAY_HOST = hostname();
@@ -95,24 +94,9 @@ async function boundPorts(r: Running): Promise<{ grpc: number; http: number } | 
 
 /** Runs the SDK emitter (cumulative metrics, so that every instrument becomes Prometheus series). */
 async function emit(flavour: "proto" | "grpc", resource: string, tag: string): Promise<EmitterReport> {
-  const args = [EMITTER, "--flavour", flavour, "--gzip", "off", "--http", `http://127.0.0.1:${otlp.http}`, "--grpc", `http://127.0.0.1:${otlp.grpc}`];
+  const args = ["--flavour", flavour, "--gzip", "off", "--http", `http://127.0.0.1:${otlp.http}`, "--grpc", `http://127.0.0.1:${otlp.grpc}`];
   args.push("--signals", "traces,metrics,logs", "--tag", tag, "--resource", resource, "--temporality", "cumulative");
-  const child = spawn(BUN, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (err += d));
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-  clearTimeout(timer);
-  children.delete(child);
-  let report: EmitterReport;
-  try {
-    report = JSON.parse(out) as EmitterReport;
-  } catch {
-    throw new Error(`emitter (${tag}) exited ${code} without a report\nstdout:\n${out}\nstderr:\n${err}`);
-  }
+  const { report, code, stderr: err } = await runEmitter(args, { timeoutMs: 30_000, label: tag, children });
   assert.deepEqual(report.results, { traces: 0, metrics: 0, logs: 0 }, `emitter (${tag}) had failed exports: ${JSON.stringify(report.errors)}\n${err}`);
   assert.equal(code, 0, err);
   return report;
