@@ -2,6 +2,7 @@
 // function sees it. Messages follow upstream's ("expected string but got Int").
 
 import { fail } from "./errors.ts";
+import { isScalar, scalarToBool, scalarToDouble, scalarToInt } from "./gonum.ts";
 import type { ParamType } from "./function_api.ts";
 import type { TransformContext } from "./tctx.ts";
 import { ODuration, OTime, Opaque, PList, PMap, SpanID, TraceID, type Value, toStringLike, typeName } from "./values.ts";
@@ -71,74 +72,30 @@ export function coerceFor(type: ParamType, ev: Eval): ((tctx: TransformContext) 
   }
 }
 
+const unsupported = (v: Value): never => fail(`unsupported type: ${typeName(v)}`);
+
 function stringLike(v: Value): string | null {
-  if (v instanceof Opaque) return fail(`unsupported type: ${typeName(v)}`);
+  if (v instanceof Opaque) return unsupported(v);
   return toStringLike(v);
 }
 
-/** IntLikeGetter: ints; floats truncated toward zero; bools 1/0; decimal strings; else nil. */
+/** IntLikeGetter: ints; floats truncated toward zero; bools 1/0; decimal strings; nil → nil; else error. */
 export function intLike(v: Value): bigint | null {
-  switch (typeof v) {
-    case "bigint":
-      return v;
-    case "number":
-      return Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : null;
-    case "boolean":
-      return v ? 1n : 0n;
-    case "string": {
-      if (!/^[+-]?\d+$/.test(v)) return null;
-      const n = BigInt(v);
-      return n === BigInt.asIntN(64, n) ? n : null;
-    }
-  }
-  if (v === null) return null;
-  return fail(`unsupported type: ${typeName(v)}`);
+  if (isScalar(v)) return scalarToInt(v);
+  return v === null ? null : unsupported(v);
 }
 
-/** FloatLikeGetter: floats; ints widened; bools 1/0; strings parsed (Go ParseFloat); else nil. */
+/** FloatLikeGetter: floats; ints widened; bools 1/0; strings parsed (Go ParseFloat); nil → nil; else error. */
 export function floatLike(v: Value): number | null {
-  switch (typeof v) {
-    case "number":
-      return v;
-    case "bigint":
-      return Number(v);
-    case "boolean":
-      return v ? 1 : 0;
-    case "string":
-      return parseGoFloat(v);
-  }
-  if (v === null) return null;
-  return fail(`unsupported type: ${typeName(v)}`);
+  if (isScalar(v)) return scalarToDouble(v);
+  return v === null ? null : unsupported(v);
 }
 
-/** Go's strconv.ParseFloat for the common forms (decimal, exponent, inf, nan, hex floats, underscores excluded). */
-export function parseGoFloat(s: string): number | null {
-  const t = s.toLowerCase();
-  if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
-  if (t === "nan") return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return null;
-  return Number(s);
-}
-
-const TRUE_WORDS = new Set(["1", "t", "T", "true", "TRUE", "True"]);
-const FALSE_WORDS = new Set(["0", "f", "F", "false", "FALSE", "False"]);
-
-/** BoolLikeGetter: bools; non-zero numbers true; Go ParseBool strings; nil → nil; else error. */
+/** BoolLikeGetter: bools; non-zero numbers true; Go ParseBool strings (others fail); nil → nil; else error. */
 export function boolLike(v: Value): boolean | null {
-  switch (typeof v) {
-    case "boolean":
-      return v;
-    case "bigint":
-      return v !== 0n;
-    case "number":
-      return v !== 0;
-    case "string":
-      if (TRUE_WORDS.has(v)) return true;
-      if (FALSE_WORDS.has(v)) return false;
-      return fail(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
-  }
-  if (v === null) return null;
-  return fail(`unsupported type: ${typeName(v)}`);
+  if (!isScalar(v)) return v === null ? null : unsupported(v);
+  const b = scalarToBool(v);
+  return b !== null ? b : fail(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
 }
 
 /** ByteSliceLikeGetter: bytes; ids; strings as UTF-8; ints and floats big-endian; bools one byte. */
@@ -162,5 +119,5 @@ export function byteSliceLike(v: Value): Uint8Array | null {
     case "boolean":
       return Uint8Array.of(v ? 1 : 0);
   }
-  return fail(`unsupported type: ${typeName(v)}`);
+  return unsupported(v);
 }

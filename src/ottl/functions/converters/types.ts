@@ -15,55 +15,16 @@ import {
   fail,
   typeName,
 } from "../../function_api.ts";
-import { parseGoBool, parseGoFloat, parseGoInt10, parseGoIntBase, truncateToInt64 } from "../lib/numparse.ts";
+import { isScalar, parseGoIntBase, scalarToBool, scalarToDouble, scalarToInt } from "../../gonum.ts";
 
 /** Int's conversion: float truncated, bool 1/0, decimal string parsed; anything else nil. */
-export function toIntOrNil(v: Value): bigint | null {
-  switch (typeof v) {
-    case "bigint":
-      return v;
-    case "number":
-      return truncateToInt64(v);
-    case "boolean":
-      return v ? 1n : 0n;
-    case "string":
-      return parseGoInt10(v);
-    default:
-      return null;
-  }
-}
+export const toIntOrNil = (v: Value): bigint | null => (isScalar(v) ? scalarToInt(v) : null);
 
 /** Double's conversion: int widened, bool 1/0, string parsed (Go syntax); anything else nil. */
-export function toDoubleOrNil(v: Value): number | null {
-  switch (typeof v) {
-    case "number":
-      return v;
-    case "bigint":
-      return Number(v);
-    case "boolean":
-      return v ? 1 : 0;
-    case "string":
-      return parseGoFloat(v);
-    default:
-      return null;
-  }
-}
+export const toDoubleOrNil = (v: Value): number | null => (isScalar(v) ? scalarToDouble(v) : null);
 
 /** Bool's conversion: numbers non-zero, strconv.ParseBool strings; anything else nil. */
-export function toBoolOrNil(v: Value): boolean | null {
-  switch (typeof v) {
-    case "boolean":
-      return v;
-    case "bigint":
-      return v !== 0n;
-    case "number":
-      return v !== 0;
-    case "string":
-      return parseGoBool(v);
-    default:
-      return null;
-  }
-}
+export const toBoolOrNil = (v: Value): boolean | null => (isScalar(v) ? scalarToBool(v) : null);
 
 /** Int(value): int or nil (ottl.md §5.3; E16: `Int("2.0")` is nil). */
 export const intConverter = defineConverter({

@@ -1,5 +1,8 @@
-// Go strconv parsing rules for Int/Double/Bool/ParseInt (ottl.md §5.3 "Type conversion"). Each
-// returns null when Go would return an error, so callers decide between nil and an error.
+// Go's number rules in one place: strconv parsing and the scalar conversions that the *Like
+// getters (ottl.md §1.7) and the Int/Double/Bool converters (§5.3) share. Each returns null when
+// Go would return an error, so callers decide between nil and an error.
+
+import type { Value } from "./values.ts";
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
@@ -143,4 +146,54 @@ export function truncateToInt64(f: number): bigint | null {
   if (!Number.isFinite(f)) return null;
   const v = BigInt(Math.trunc(f));
   return v < INT64_MIN || v > INT64_MAX ? null : v;
+}
+
+/** The values the number conversions accept: the scalar kinds. */
+export type Scalar = string | number | bigint | boolean;
+
+export function isScalar(v: Value): v is Scalar {
+  const k = typeof v;
+  return k === "string" || k === "number" || k === "bigint" || k === "boolean";
+}
+
+/** To int64: floats truncated toward zero, bools 1/0, decimal strings; null where Go fails. */
+export function scalarToInt(v: Scalar): bigint | null {
+  switch (typeof v) {
+    case "bigint":
+      return v;
+    case "number":
+      return truncateToInt64(v);
+    case "boolean":
+      return v ? 1n : 0n;
+    default:
+      return parseGoInt10(v);
+  }
+}
+
+/** To float64: ints widened, bools 1/0, strings by strconv.ParseFloat; null where Go fails. */
+export function scalarToDouble(v: Scalar): number | null {
+  switch (typeof v) {
+    case "number":
+      return v;
+    case "bigint":
+      return Number(v);
+    case "boolean":
+      return v ? 1 : 0;
+    default:
+      return parseGoFloat(v);
+  }
+}
+
+/** To bool: numbers non-zero, strings by strconv.ParseBool; null where Go fails. */
+export function scalarToBool(v: Scalar): boolean | null {
+  switch (typeof v) {
+    case "boolean":
+      return v;
+    case "bigint":
+      return v !== 0n;
+    case "number":
+      return v !== 0;
+    default:
+      return parseGoBool(v);
+  }
 }

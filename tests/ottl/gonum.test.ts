@@ -1,7 +1,7 @@
 // Go strconv parsing (ottl.md §5.3 Int, Double, Bool, ParseInt).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseGoBool, parseGoFloat, parseGoInt10, parseGoIntBase, truncateToInt64 } from "../../../../src/ottl/functions/lib/numparse.ts";
+import { parseGoBool, parseGoFloat, parseGoInt10, parseGoIntBase, truncateToInt64 } from "../../src/ottl/gonum.ts";
 
 describe("parseGoInt10", () => {
   test("accepts", () => {
