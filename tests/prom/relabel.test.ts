@@ -128,6 +128,29 @@ describe("hashmod", () => {
     }
     assert.deepEqual(run(FOO, { action: "hashmod", source_labels: ["a", "b"], target_label: "shard", modulus: 16 }), { ...FOO, shard: expected("foo;bar", 16) });
   });
+  // Read from a real Prometheus (Debian's 2.42.0) /api/v1/targets, with static targets and the
+  // relabel_configs hashmod __address__ mod 3 and mod 1000, and [__address__, job="vec"] mod 2^32:
+  // the shard a scrape-sharding replica (examples/scrape-sharding.alloy) computes for a target.
+  const PROMETHEUS_2_42: Array<[address: string, mod3: string, mod1000: string, withJobMod2p32: string]> = [
+    ["127.0.0.1:9100", "1", "150", "76044946"],
+    ["127.0.0.1:9101", "0", "74", "4281703075"],
+    ["10.0.0.1:8080", "0", "260", "1972921723"],
+    ["node-1.example.internal:9100", "1", "869", "1584289049"],
+    ["solder-2.solder-tier:12345", "0", "209", "213571983"],
+    ["[::1]:9090", "2", "875", "3990272239"],
+  ];
+  test("equals what Prometheus 2.42 computed for target addresses", () => {
+    for (const [address, mod3, mod1000, big] of PROMETHEUS_2_42) {
+      const target = { __address__: address, job: "vec" };
+      const out = run(
+        target,
+        { action: "hashmod", source_labels: ["__address__"], target_label: "shard3", modulus: 3 },
+        { action: "hashmod", source_labels: ["__address__"], target_label: "shard1000", modulus: 1000 },
+        { action: "hashmod", source_labels: ["__address__", "job"], target_label: "shardbig", modulus: 2 ** 32 },
+      );
+      assert.deepEqual(out, { ...target, shard3: mod3, shard1000: mod1000, shardbig: big }, address);
+    }
+  });
 });
 
 describe("labelmap, labeldrop, labelkeep", () => {
