@@ -312,6 +312,8 @@ interface Backend {
   running: Promise<void>;
   /** Set once the resolver dropped it: what it still holds is routed again. */
   removed: boolean;
+  /** Items it handed back to the ring. */
+  rerouted: number;
 }
 
 /** The ring, its backends and the resolver loop of one component. */
@@ -376,7 +378,10 @@ class LoadBalancer {
       // Its queue drains through send(), which now re-routes; retry waits end at once.
       b.stop.abort();
       b.wake.dispatchEvent(new Event(WAKE_EVENT));
-      void b.running.then(() => b.channel?.then((c) => c.close()).catch(() => {}));
+      void b.running.then(() => {
+        this.logger.info("Backend left the ring; what it still held was routed again", { endpoint: ep, rerouted_items: b.rerouted });
+        return b.channel?.then((c) => c.close()).catch(() => {});
+      });
     }
   }
 
@@ -406,7 +411,7 @@ class LoadBalancer {
   }
 
   private newBackend(endpoint: string): Backend {
-    const b: Backend = { endpoint, pipeline: undefined as unknown as ExporterPipeline, stop: new AbortController(), wake: new EventTarget(), running: Promise.resolve(), removed: false };
+    const b: Backend = { endpoint, pipeline: undefined as unknown as ExporterPipeline, stop: new AbortController(), wake: new EventTarget(), running: Promise.resolve(), removed: false, rerouted: 0 };
     const send = async (batch: Batch<Signal>, signal: AbortSignal): Promise<void> => {
       // Dropped by the resolver, or the ring changed after a failure: the current owners get it.
       if (b.removed) return this.reroute(b, batch);
@@ -432,6 +437,7 @@ class LoadBalancer {
   private async reroute(b: Backend, batch: Batch<Signal>): Promise<void> {
     this.logger.debug("Re-routing data of a backend that left the ring or whose route changed", { endpoint: b.endpoint, items: batch.itemCount() });
     await this.route(batch);
+    b.rerouted += batch.itemCount();
   }
 
   private backendArgs(endpoint: string): OtlpGrpcArgs {
