@@ -353,7 +353,7 @@ class LoadBalancer {
     if (JSON.stringify(connKey(prev)) !== JSON.stringify(connKey(next))) {
       for (const b of this.backends.values()) closeLater(b, (prev.protocol.otlp.timeout || 30_000) + 1_000);
     }
-    for (const b of this.backends.values()) b.pipeline.update({ retry: p.retry, queue: p.queue });
+    for (const b of this.backends.values()) b.pipeline.update({ retry: p.retry, queue: backendQueue(next) });
     if (this.started && JSON.stringify(prev.resolver) !== JSON.stringify(next.resolver)) {
       this.resolver?.stop();
       this.resolver = startResolver(next.resolver, this.logger, (eps) => this.setEndpoints(eps));
@@ -427,7 +427,7 @@ class LoadBalancer {
     const p = this.args.protocol.otlp;
     b.pipeline = new ExporterPipeline(
       { type: OTLP_TYPE, id: `${this.id}/${endpoint}`, logger: this.logger, metrics: this.metrics, send, wake: b.wake },
-      { retry: p.retry, queue: p.queue },
+      { retry: p.retry, queue: backendQueue(this.args) },
     );
     b.running = b.pipeline.run(b.stop.signal);
     return b;
@@ -450,6 +450,11 @@ class LoadBalancer {
       debug_metrics: this.args.debug_metrics,
     };
   }
+}
+
+/** A backend's queue: off when the top-level sending_queue is on (upstream: two queues in a row only add latency). */
+function backendQueue(a: LoadBalancingArgs): QueueArgs {
+  return a.sending_queue.enabled ? { ...a.protocol.otlp.queue, enabled: false } : a.protocol.otlp.queue;
 }
 
 function connKey(a: LoadBalancingArgs): string {
