@@ -424,4 +424,29 @@ describe("otelcol.exporter.loadbalancing", () => {
       await api.close();
     }
   });
+
+  test("kubernetes resolver outside a cluster: the API server and token of $KUBECONFIG", async () => {
+    const api = await startFakeK8sApi({ namespace: "default", service: "backends", token: "kc-token" });
+    const dir = mkdtempSync(join(tmpdir(), "solder-kubeconfig-"));
+    const kubeconfig = join(dir, "config");
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\ncurrent-context: test\ncontexts:\n- name: test\n  context: { cluster: fake, user: me }\nclusters:\n- name: fake\n  cluster: { server: "http://127.0.0.1:${api.port}" }\nusers:\n- name: me\n  user: { token: kc-token }\n`,
+    );
+    // No in-cluster variables, no namespace file: namespace "default".
+    const undo = withEnv({ KUBECONFIG: kubeconfig, [SERVICE_ACCOUNT_DIR_ENV]: join(dir, "absent") });
+    const savedHost = process.env.KUBERNETES_SERVICE_HOST;
+    delete process.env.KUBERNETES_SERVICE_HOST;
+    api.setSlice("backends-1", [{ addresses: ["10.2.0.1", "10.2.0.2"] }]);
+    const lb = await start(loadBalancingExporter, body(`kubernetes { service = "backends" }`));
+    try {
+      await waitFor(() => lb.logs.some((l) => l.includes("endpoints=10.2.0.1:4317,10.2.0.2:4317")));
+    } finally {
+      await lb.stop();
+      undo();
+      if (savedHost !== undefined) process.env.KUBERNETES_SERVICE_HOST = savedHost;
+      rmSync(dir, { recursive: true, force: true });
+      await api.close();
+    }
+  });
 });

@@ -5,7 +5,9 @@
 // logged and retried with backoff by listing again, keeping the last answer meanwhile.
 //
 // The API client (address, token, CA, and the test-only overrides SOLDER_KUBERNETES_API_SCHEME
-// and SOLDER_KUBERNETES_SERVICE_ACCOUNT_DIR) is the one the kubernetes_node detector uses.
+// and SOLDER_KUBERNETES_SERVICE_ACCOUNT_DIR) is the one the kubernetes_node detector uses. As the
+// Collector's resolver (controller-runtime's config lookup): $KUBECONFIG when set, else the
+// in-cluster service account when KUBERNETES_SERVICE_HOST is set, else ~/.kube/config.
 
 import { readFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
@@ -94,7 +96,7 @@ async function resolveLoop(args: KubernetesResolverArgs, opts: Required<Options>
   while (!signal.aborted) {
     try {
       // The client is built anew for every list: projected service account tokens rotate.
-      const client = await kubernetesClient(ctx, { auth_type: "serviceAccount", context: "" });
+      const client = await kubernetesClient(ctx, { auth_type: authType(opts.env), context: "" });
       const list = await getJson(client, `${path}?${selector}&timeoutSeconds=${Math.max(1, Math.ceil(args.timeout / 1000))}`, args.timeout, signal);
       const items = Array.isArray(list.items) ? (list.items as Record<string, unknown>[]) : [];
       slices.clear();
@@ -173,6 +175,12 @@ function metaString(obj: Record<string, unknown>, field: string): string | undef
   const meta = obj.metadata as Record<string, unknown> | undefined;
   const v = meta && typeof meta === "object" ? meta[field] : undefined;
   return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/** Where the credentials come from: $KUBECONFIG, else in-cluster, else ~/.kube/config. */
+function authType(env: (name: string) => string | undefined): string {
+  if (env("KUBECONFIG")) return "kubeConfig";
+  return env("KUBERNETES_SERVICE_HOST") ? "serviceAccount" : "kubeConfig";
 }
 
 function detectContext(opts: Required<Options>, signal: AbortSignal): DetectContext {
