@@ -306,6 +306,7 @@ describe("scale out: front solder with otelcol.exporter.loadbalancing over three
     for (const [i, p] of perInstance.entries()) if (i !== STOPPED) assert.ok(p.traces > TRACES / 10, `instance ${i} got only ${p.traces} traces`);
 
     await front.stop();
+    assert.doesNotMatch(front.stderr(), /Dropping data|dropping data still in the sending queue/);
     const handedOver = new RegExp(`Backend left the ring.* endpoint=${BACKENDS[STOPPED]!.replaceAll(".", "\\.")}:${port} rerouted_items=(\\d+)`).exec(front.stderr());
     await Promise.all(backs.filter((_, i) => i !== STOPPED).map((b) => b.stop()));
     await dns.close();

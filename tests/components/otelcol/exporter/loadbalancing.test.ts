@@ -356,6 +356,36 @@ describe("otelcol.exporter.loadbalancing", () => {
     }
   });
 
+  test("data failing at a backend that stays follows its new owner when the ring grows", async () => {
+    const sinks = await Promise.all([startGrpcSink(), startGrpcSink(), startGrpcSink()]);
+    sinks[0]!.reply(...Array.from({ length: 5000 }, () => ({ code: GrpcCode.Unavailable })));
+    const lb = await start(loadBalancingExporter, body(staticOf(sinks.slice(0, 2))));
+    try {
+      for (let from = 0; from < 600; from += 100) await lb.input.consumeTraces(traceBatch(from, 100));
+      await waitFor(() => sinks[0]!.requests.length >= 3);
+      assert.equal(spansAt(sinks[2]!), 0);
+      // The ring grows: nothing new is sent, yet the failing backend's traces that the new
+      // backend owns now reach it.
+      lb.component.update(decode(loadBalancingExporter, body(staticOf(sinks))).args);
+      await waitFor(() => spansAt(sinks[2]!) > 0);
+      await new Promise((r) => setTimeout(r, 300));
+      const ring = new HashRing(sinks.map((s) => s.endpoint));
+      const moved = owners([sinks[2]!]);
+      for (const [id, o] of moved) {
+        assert.equal(o.spans, 3);
+        assert.equal(ring.endpointFor(Buffer.from(id, "hex")), sinks[2]!.endpoint);
+      }
+      assert.ok(moved.size > 10, `only ${moved.size} traces moved`);
+      // Dropping the failing backend hands the rest over too: everything arrives, whole.
+      lb.component.update(decode(loadBalancingExporter, body(staticOf(sinks.slice(1)))).args);
+      await waitFor(() => spansAt(sinks[1]!) + spansAt(sinks[2]!) >= 1800);
+      for (const o of owners(sinks.slice(1)).values()) assert.deepEqual([o.sinks.size, o.spans], [1, 3]);
+    } finally {
+      await lb.stop();
+      await Promise.all(sinks.map((s) => s.close()));
+    }
+  });
+
   test("kubernetes resolver: lists and watches the service's EndpointSlices through a fake API server", async () => {
     const first = await startGrpcSink({ host: "127.0.0.2" });
     const port = Number(first.endpoint.split(":")[1]);

@@ -22,7 +22,7 @@ export interface KubernetesResolverArgs {
   /** `name` or `name.namespace`. */
   service: string;
   ports: number[];
-  /** Milliseconds a list request (or the start of a watch) may take. */
+  /** Milliseconds a list request (or the start of a watch) may take; 0 = the default 1 s, as upstream. */
   timeout: number;
   return_hostnames: boolean;
 }
@@ -33,7 +33,7 @@ export function validateKubernetesResolver(k: KubernetesResolverArgs): string[] 
   if (k.service.trim() === "" || k.service.startsWith(".")) problems.push(`resolver.kubernetes: invalid service "${k.service}": want "name" or "name.namespace"`);
   if (k.ports.length === 0) problems.push("resolver.kubernetes: ports must not be empty");
   for (const p of k.ports) if (!Number.isInteger(p) || p < 1 || p > 65535) problems.push(`resolver.kubernetes: invalid port ${p}`);
-  if (k.timeout <= 0) problems.push("resolver.kubernetes: timeout must be greater than zero");
+  if (k.timeout < 0) problems.push("resolver.kubernetes: timeout must not be negative");
   return problems;
 }
 
@@ -61,6 +61,7 @@ interface WatchEvent {
 
 /** Starts resolving; stop() ends the list/watch loop and any request in flight. */
 export function startKubernetesResolver(args: KubernetesResolverArgs, opts: Options): { stop(): void } {
+  if (args.timeout <= 0) args = { ...args, timeout: 1_000 };
   const env = opts.env ?? ((n: string) => process.env[n]);
   const abort = new AbortController();
   void resolveLoop(args, { ...opts, env }, abort.signal);
