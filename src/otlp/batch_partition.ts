@@ -1,23 +1,38 @@
 // Partitioning a batch into n batches, for routing (otelcol.exporter.loadbalancing): whole
-// resource entries by a resource key, or single spans / log records by their trace id. Trace-id
-// partitioning reads each item's trace_id straight from the raw scope bytes, so lite entries stay
-// lite: items are copied byte for byte, the resource and scope header are repeated in every part.
+// resource entries by a resource key, single spans / log records by their trace id, whole
+// metrics by their name, or single metric data points by their stream. Trace-id and metric-name
+// partitioning read the key straight from the raw scope bytes, so lite entries stay lite: items
+// are copied byte for byte, the resource and scope header are repeated in every part. Stream
+// partitioning needs each data point's attributes and works on full messages.
 
 import { clone } from "@bufbuild/protobuf";
+import type { InstrumentationScope } from "../../gen/opentelemetry/proto/common/v1/common_pb.ts";
+import { type Metric, MetricSchema, type ResourceMetrics, ResourceMetricsSchema, type ScopeMetrics, ScopeMetricsSchema } from "../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import type { Resource } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
-import { type Entry, LiteEntry, cloneEntry } from "./batch_entry.ts";
+import { type Entry, LiteEntry, cloneEntry, fullOf } from "./batch_entry.ts";
 import { type Codec, type EntryMsg, type ScopeMsg, listOf, setList } from "./batch_signals.ts";
+import { metricPoints } from "./batch_split.ts";
 import { ByteBuilder, WT_LEN, WireReader } from "./wire.ts";
 
-/** How to pick a part: by resource (whole entries move), or by each item's trace id (traces, logs). */
-export type Route = { by: "resource"; pick(resource: Resource | undefined): number } | { by: "traceId"; pick(traceId: Uint8Array): number };
+/** A metric data point of any type (the fields stream routing reads). */
+export type DataPoint = { attributes: { key: string; value?: unknown }[] };
 
-/** Wire number of trace_id in Span (1) and in LogRecord (9). */
-const TRACE_ID_FIELD: Record<string, number> = { traces: 1, logs: 9 };
+/**
+ * How to pick a part: by resource (whole entries move), by each item's trace id (traces, logs),
+ * by each metric's name (metrics; whole metrics move), or by each data point's stream (metrics).
+ */
+export type Route =
+  | { by: "resource"; pick(resource: Resource | undefined): number }
+  | { by: "traceId"; pick(traceId: Uint8Array): number }
+  | { by: "metricName"; pick(name: Uint8Array): number }
+  | { by: "stream"; pick(resource: Resource | undefined, scope: InstrumentationScope | undefined, metric: Metric, point: DataPoint): number };
+
+/** Wire number of the key an item is routed by: trace_id in Span (1) and LogRecord (9), name in Metric (1). */
+const KEY_FIELD: Record<string, number> = { traces: 1, logs: 9, metrics: 1 };
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 
-/** The trace_id of one encoded Span / LogRecord (last occurrence wins, as in a decoder); empty when absent. */
+/** A length-delimited field of one encoded item, e.g. a Span's trace_id (last occurrence wins, as in a decoder); empty when absent. */
 export function traceIdOf(item: Uint8Array, field: number): Uint8Array {
   const r = new WireReader(item);
   let id = EMPTY;
@@ -33,13 +48,13 @@ export function traceIdOf(item: Uint8Array, field: number): Uint8Array {
 }
 
 /**
- * Splits encoded scope bytes into per-part scope bytes by each item's trace id. Non-item fields
- * (scope, schema_url, unknown fields) are repeated in every part, in their original order. Returns
- * only parts that received items, with their item counts. The input must have passed scan().
+ * Splits encoded scope bytes into per-part scope bytes by each item's key (trace id; a metric's
+ * name). Non-item fields (scope, schema_url, unknown fields) are repeated in every part, in their
+ * original order. Returns only parts that received items, with their item counts (data points
+ * for metrics; a part holding only empty metrics counts 0). The input must have passed scan().
  */
-export function partitionScopeBytes(codec: Codec, blob: Uint8Array, pick: (traceId: Uint8Array) => number): Map<number, { bytes: Uint8Array; count: number }> {
-  const idField = TRACE_ID_FIELD[codec.signal];
-  if (idField === undefined) throw new Error(`cannot partition ${codec.signal} by trace id`);
+export function partitionScopeBytes(codec: Codec, blob: Uint8Array, pick: (key: Uint8Array) => number): Map<number, { bytes: Uint8Array; count: number }> {
+  const idField = KEY_FIELD[codec.signal]!;
   const r = new WireReader(blob);
   const end = blob.length;
   // Every field in order, with the part of an item, or -1 for a field every part repeats.
@@ -58,7 +73,8 @@ export function partitionScopeBytes(codec: Codec, blob: Uint8Array, pick: (trace
     r.pos += len;
     const part = pick(traceIdOf(body, idField));
     fields.push({ bytes: blob.subarray(start, r.pos), part });
-    counts.set(part, (counts.get(part) ?? 0) + 1);
+    const n = codec.itemsKey ? 1 : metricPoints(new WireReader(body), body.length);
+    counts.set(part, (counts.get(part) ?? 0) + n);
   }
   const out = new Map<number, { bytes: Uint8Array; count: number }>();
   for (const [part, count] of counts) {
@@ -82,6 +98,12 @@ export function partitionEntries(codec: Codec, entries: readonly Entry[], n: num
       parts[check(route.pick(msg.resource))]!.push(e);
       continue;
     }
+    if (route.by === "stream") {
+      if (codec.signal !== "metrics") throw new Error(`cannot partition ${codec.signal} by metric stream`);
+      for (const [p, piece] of partitionStreams(fullOf(codec, e) as ResourceMetrics, route, check)) parts[p]!.push(piece);
+      continue;
+    }
+    if ((route.by === "traceId") !== (codec.signal !== "metrics")) throw new Error(`cannot partition ${codec.signal} by ${route.by}`);
     const pick = (id: Uint8Array) => check(route.pick(id));
     const split = e instanceof LiteEntry ? partitionLite(codec, e, pick) : partitionFull(codec, e, pick);
     for (const [p, piece] of split) parts[p]!.push(piece);
@@ -126,9 +148,12 @@ function partitionLite(codec: Codec, e: LiteEntry, pick: (id: Uint8Array) => num
   return out;
 }
 
-/** Cuts one full entry by trace id, on messages. */
+const utf8 = new TextEncoder();
+
+/** Cuts one full entry by trace id (spans, log records) or name (metrics), on messages. */
 function partitionFull(codec: Codec, e: EntryMsg, pick: (id: Uint8Array) => number): Map<number, Entry> {
-  const key = codec.itemsKey!;
+  const key = codec.itemsKey ?? "metrics";
+  const keyOf = codec.itemsKey ? (item: { traceId: Uint8Array }) => item.traceId : (item: { name: string }) => utf8.encode(item.name);
   const scopes = listOf<ScopeMsg>(e, codec.scopesKey);
   setList(e, codec.scopesKey, []); // detached so clone() copies only the resource part
   const out = new Map<number, EntryMsg>();
@@ -138,7 +163,7 @@ function partitionFull(codec: Codec, e: EntryMsg, pick: (id: Uint8Array) => numb
     return m;
   };
   for (const scope of scopes) {
-    const items = listOf<{ traceId: Uint8Array }>(scope, key);
+    const items = listOf<{ traceId: Uint8Array } & { name: string }>(scope, key);
     if (items.length === 0) {
       listOf<ScopeMsg>(entryFor(out.size === 0 ? 0 : Math.min(...out.keys())), codec.scopesKey).push(scope);
       continue;
@@ -146,7 +171,7 @@ function partitionFull(codec: Codec, e: EntryMsg, pick: (id: Uint8Array) => numb
     setList(scope, key, []);
     const byPart = new Map<number, unknown[]>();
     for (const item of items) {
-      const p = pick(item.traceId);
+      const p = pick(keyOf(item));
       let list = byPart.get(p);
       if (!list) byPart.set(p, (list = []));
       list.push(item);
@@ -159,6 +184,71 @@ function partitionFull(codec: Codec, e: EntryMsg, pick: (id: Uint8Array) => numb
     setList(scope, key, items);
   }
   setList(e, codec.scopesKey, scopes);
+  if (out.size === 0) out.set(0, e);
+  return out;
+}
+
+/**
+ * Cuts one full ResourceMetrics by the stream of each data point: a metric whose points go to
+ * several parts is copied into each with its share of the points. Scopes and metrics without
+ * data points go with the lowest part used (part 0 if none).
+ */
+function partitionStreams(e: ResourceMetrics, route: Extract<Route, { by: "stream" }>, check: (p: number) => number): Map<number, ResourceMetrics> {
+  const scopes = e.scopeMetrics;
+  e.scopeMetrics = []; // detached so clone() copies only the resource part
+  const out = new Map<number, ResourceMetrics>();
+  const entryFor = (p: number): ResourceMetrics => {
+    let m = out.get(p);
+    if (!m) out.set(p, (m = clone(ResourceMetricsSchema, e)));
+    return m;
+  };
+  // Per part, the scope copy of the scope being walked.
+  for (const scope of scopes) {
+    const metrics = scope.metrics;
+    scope.metrics = [];
+    const scopeFor = new Map<number, ScopeMetrics>();
+    const scopeIn = (p: number): ScopeMetrics => {
+      let s = scopeFor.get(p);
+      if (!s) {
+        scopeFor.set(p, (s = clone(ScopeMetricsSchema, scope)));
+        entryFor(p).scopeMetrics.push(s);
+      }
+      return s;
+    };
+    const empties: Metric[] = [];
+    for (const m of metrics) {
+      const points = m.data.case === undefined ? [] : (m.data.value.dataPoints as DataPoint[]);
+      if (points.length === 0) {
+        empties.push(m);
+        continue;
+      }
+      const byPart = new Map<number, DataPoint[]>();
+      for (const dp of points) {
+        const p = check(route.pick(e.resource, scope.scope, m, dp));
+        let list = byPart.get(p);
+        if (!list) byPart.set(p, (list = []));
+        list.push(dp);
+      }
+      if (byPart.size === 1) {
+        scopeIn(byPart.keys().next().value!).metrics.push(m);
+        continue;
+      }
+      const all = m.data.value!.dataPoints;
+      m.data.value!.dataPoints = [];
+      for (const [p, list] of byPart) {
+        const copy = clone(MetricSchema, m);
+        (copy.data.value as { dataPoints: DataPoint[] }).dataPoints = list;
+        scopeIn(p).metrics.push(copy);
+      }
+      m.data.value!.dataPoints = all;
+    }
+    if (empties.length > 0 || scopeFor.size === 0) {
+      const p = scopeFor.size > 0 ? Math.min(...scopeFor.keys()) : out.size > 0 ? Math.min(...out.keys()) : 0;
+      scopeIn(p).metrics.push(...empties);
+    }
+    scope.metrics = metrics;
+  }
+  e.scopeMetrics = scopes;
   if (out.size === 0) out.set(0, e);
   return out;
 }

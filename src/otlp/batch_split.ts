@@ -59,7 +59,7 @@ export function splitScopeBytes(codec: Codec, blob: Uint8Array, k: number): [hea
  * Data points of an encoded Metric, counted the way a decoder sees them: data points of
  * repeated occurrences of the same oneof member add up, a different member starts over.
  */
-function metricPoints(r: WireReader, end: number): number {
+export function metricPoints(r: WireReader, end: number): number {
   let count = 0;
   let lastCase = 0;
   while (r.pos < end) {

@@ -135,6 +135,10 @@ export interface GrpcSinkOptions {
   tls?: { cert: string; key: string };
   /** Extra request compressions to accept besides gzip (e.g. zstd, snappy). */
   acceptCompression?: Compression[];
+  /** Loopback address to listen on (default 127.0.0.1), e.g. 127.0.0.2 for several sinks on one port. */
+  host?: string;
+  /** Port to listen on (default: any free one). */
+  port?: number;
 }
 
 const SERVICES = [
@@ -172,10 +176,10 @@ export async function startGrpcSink(options: GrpcSinkOptions = {}): Promise<Grpc
   const server = options.tls ? http2.createSecureServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http2.createServer(handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (s: http2.ServerHttp2Session) => (sessions.add(s), s.on("close", () => sessions.delete(s))));
-  await listen(server);
+  await listen(server, options.host, options.port);
   const port = (server.address() as AddressInfo).port;
   return {
-    endpoint: `127.0.0.1:${port}`,
+    endpoint: `${options.host ?? "127.0.0.1"}:${port}`,
     ...rec.api(),
     close: () =>
       new Promise<void>((resolve) => {
@@ -241,10 +245,10 @@ class Recorder<Reply> {
   }
 }
 
-function listen(server: http.Server | http2.Http2Server | http2.Http2SecureServer): Promise<void> {
+function listen(server: http.Server | http2.Http2Server | http2.Http2SecureServer, host = "127.0.0.1", port = 0): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(port, host, () => resolve());
   });
 }
 

@@ -1,6 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { ExportMetricsServiceRequestSchema } from "../../gen/opentelemetry/proto/collector/metrics/v1/metrics_service_pb.ts";
 import { ExportTraceServiceRequestSchema } from "../../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { SpanSchema } from "../../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
 import { Batch } from "../../src/otlp/batch.ts";
@@ -79,5 +80,39 @@ describe("Batch.partition", () => {
 
   test("a pick outside 0..n-1 is an error", () => {
     assert.throws(() => Batch.decode("traces", request()).partition(2, { by: "traceId", pick: () => 2 }), RangeError);
+  });
+
+  /** One resource, one scope: metrics m0..m3 (m<i> a gauge with i+1 points, point attr k=p<j>), plus an empty metric "e". */
+  function metrics(): Uint8Array {
+    const ms = Array.from({ length: 4 }, (_, i) => ({
+      name: `m${i}`,
+      data: { case: "gauge" as const, value: { dataPoints: Array.from({ length: i + 1 }, (_, j) => ({ attributes: [{ key: "k", value: { value: { case: "stringValue" as const, value: `p${j}` } } }], value: { case: "asInt" as const, value: BigInt(j) } })) } },
+    }));
+    return toBinary(
+      ExportMetricsServiceRequestSchema,
+      create(ExportMetricsServiceRequestSchema, { resourceMetrics: [{ resource: { attributes: [] }, scopeMetrics: [{ scope: { name: "sc" }, metrics: [...ms, { name: "e" }] }] }] }),
+    );
+  }
+
+  test("metrics by name: lite parts, whole metrics, data points counted", () => {
+    const parts = Batch.decode("metrics", metrics()).partition(2, { by: "metricName", pick: (name) => (new TextDecoder().decode(name) === "m1" || new TextDecoder().decode(name) === "m3" ? 1 : 0) });
+    assert.ok(parts.every((p) => p.isLite()));
+    assert.deepEqual(parts.map((p) => p.itemCount()), [1 + 3, 2 + 4]);
+    const names = parts.map((p) => p.full()[0]!.scopeMetrics[0]!.metrics.map((m) => m.name));
+    assert.deepEqual(names, [["m0", "m2", "e"], ["m1", "m3"]]);
+    assert.equal(parts[1]!.full()[0]!.scopeMetrics[0]!.scope?.name, "sc");
+    assert.throws(() => Batch.decode("traces", request()).partition(2, { by: "metricName", pick: () => 0 }), /cannot partition traces/);
+  });
+
+  test("metrics by stream: a metric's points are split by their attributes, nothing lost or duplicated", () => {
+    const parts = Batch.decode("metrics", metrics()).partition(3, { by: "stream", pick: (_r, scope, m, dp) => (scope?.name === "sc" ? Number(String((dp.attributes[0]!.value as { value: { value: string } }).value.value).slice(1)) % 3 : 9) });
+    assert.deepEqual(parts.map((p) => p.itemCount()), [1 + 1 + 1 + 2, 1 + 1 + 1, 1 + 1]);
+    for (const [i, part] of parts.entries()) {
+      for (const m of part.full()[0]!.scopeMetrics[0]!.metrics) {
+        for (const dp of m.data.case === "gauge" ? m.data.value.dataPoints : []) assert.equal(Number(String(dp.attributes[0]!.value!.value.value).slice(1)) % 3, i);
+      }
+    }
+    // The empty metric travels with the lowest part that got points of its scope.
+    assert.ok(parts[0]!.full()[0]!.scopeMetrics[0]!.metrics.some((m) => m.name === "e"));
   });
 });

@@ -1,12 +1,20 @@
 // otelcol.exporter.loadbalancing: routes telemetry over a consistent-hash ring of OTLP/gRPC
-// backends (by trace id, service or resource) found by a `static` or `dns` resolver; one
-// otelcol.exporter.otlp-style pipeline (queue, retries, connection) per backend, created and
-// closed as the resolver's answer changes (the Collector's loadbalancingexporter).
+// backends (by trace id, service, resource, metric name or metric stream) found by a `static`,
+// `dns` or `kubernetes` resolver; one otelcol.exporter.otlp-style pipeline (queue, retries,
+// connection) per backend, created and closed as the resolver's answer changes (the Collector's
+// loadbalancingexporter).
+//
+// Unlike the Collector, data never dies with a backend that leaves the ring: what its queue still
+// holds, and what is failing or waiting for a retry there, is routed again through the current
+// ring (see Backend.send). Data whose owner changed while it was failing follows the new owner.
 
 import { Resolver as DnsResolver, lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { Batch, Signal } from "../../../otlp/batch.ts";
 import type { Route } from "../../../otlp/batch.ts";
+import type { DataPoint } from "../../../otlp/batch_partition.ts";
+import type { InstrumentationScope, KeyValue } from "../../../../gen/opentelemetry/proto/common/v1/common_pb.ts";
+import type { Metric } from "../../../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import { consumerCapsule } from "../../../otlp/consumer.ts";
 import { PipelineError } from "../../../otlp/errors.ts";
 import type { Resource } from "../../../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
@@ -17,8 +25,9 @@ import { type BlockSpec, type Schema, attr, required, t } from "../../../runtime
 import { debugMetricsBlock } from "../shared/debug_metrics.ts";
 import { type Channel, type GrpcClientArgs, OTLP_TYPE, type OtlpGrpcArgs, clientSchema, connectionKey, openChannel, sendGrpc, validateClient } from "./otlp.ts";
 import { ExporterPipeline } from "./shared/exporter.ts";
+import { type KubernetesResolverArgs, startKubernetesResolver, validateKubernetesResolver } from "./shared/k8s_endpoints.ts";
 import { type QueueArgs, queueBlock } from "./shared/queue.ts";
-import { type RetryArgs, retryBlock } from "./shared/retry.ts";
+import { type RetryArgs, WAKE_EVENT, retryBlock } from "./shared/retry.ts";
 
 /** Decoded `protocol > otlp` block: otelcol.exporter.otlp's arguments without `client.endpoint`. */
 export interface LbOtlpArgs {
@@ -32,7 +41,7 @@ export interface LbOtlpArgs {
 export interface ResolverArgs {
   static?: { hostnames: string[] };
   dns?: { hostname: string; port: string; interval: number; timeout: number };
-  kubernetes?: unknown;
+  kubernetes?: KubernetesResolverArgs;
   aws_cloud_map?: unknown;
 }
 
@@ -41,8 +50,8 @@ export interface LoadBalancingArgs {
   timeout: number;
   resolver: ResolverArgs;
   protocol: { otlp: LbOtlpArgs };
-  queue: QueueArgs;
-  retry: RetryArgs;
+  sending_queue: QueueArgs;
+  retry_on_failure: RetryArgs;
   debug_metrics: { disable_high_cardinality_metrics: boolean };
 }
 
@@ -70,9 +79,9 @@ const offByDefault = (b: BlockSpec): BlockSpec => ({ ...b, schema: { ...b.schema
 
 function validateResolver(r: ResolverArgs): string[] {
   const problems: string[] = [];
-  if (r.kubernetes !== undefined) problems.push("resolver.kubernetes is not supported yet by solder: use static or dns");
-  if (r.aws_cloud_map !== undefined) problems.push("resolver.aws_cloud_map is not supported yet by solder: use static or dns");
-  if (!r.static && !r.dns && !r.kubernetes && !r.aws_cloud_map) problems.push("resolver: one of static or dns must be specified");
+  if (r.aws_cloud_map !== undefined) problems.push("resolver.aws_cloud_map is not supported by solder (it needs the AWS Cloud Map API): use static, dns or kubernetes");
+  if (!r.static && !r.dns && !r.kubernetes && !r.aws_cloud_map) problems.push("resolver: one of static, dns or kubernetes must be specified");
+  if (r.kubernetes) problems.push(...validateKubernetesResolver(r.kubernetes));
   if (r.static && r.static.hostnames.length === 0) problems.push("resolver.static: hostnames must not be empty");
   if (r.dns) {
     if (r.dns.hostname === "") problems.push("resolver.dns: hostname must not be empty");
@@ -83,15 +92,23 @@ function validateResolver(r: ResolverArgs): string[] {
 }
 
 function validateArgs(a: LoadBalancingArgs): string[] {
-  if (!ROUTING_KEYS.includes(a.routing_key)) return [`unsupported routing_key "${a.routing_key}": want one of ${ROUTING_KEYS.map((k) => `"${k}"`).join(", ")}`];
-  if (a.routing_key === "metric" || a.routing_key === "streamID") return [`routing_key "${a.routing_key}" is not supported yet by solder: use "service" or "resource" for metrics`];
+  if (!ROUTING_KEYS.includes(a.routing_key)) return [`invalid routing key "${a.routing_key}": want one of ${ROUTING_KEYS.map((k) => `"${k}"`).join(", ")}`];
   return [];
 }
+
+/** The signals each routing_key accepts (Alloy: traceID → traces and logs; service → all; the rest → metrics). */
+export const SIGNALS_OF_KEY: Record<string, readonly Signal[]> = {
+  traceID: ["traces", "logs"],
+  service: ["traces", "logs", "metrics"],
+  resource: ["metrics"],
+  metric: ["metrics"],
+  streamID: ["metrics"],
+};
 
 /** `otelcol.exporter.loadbalancing`. */
 export const loadBalancingExporter = defineComponent<LoadBalancingArgs>({
   name: "otelcol.exporter.loadbalancing",
-  summary: "Routes telemetry by trace id, service or resource over a consistent-hash ring of OTLP/gRPC backends from a static list or DNS.",
+  summary: "Routes telemetry by trace id, service, resource, metric name or stream over a consistent-hash ring of OTLP/gRPC backends from a static list, DNS or Kubernetes EndpointSlices.",
   stability: "generally-available",
   args: {
     attrs: { routing_key: attr(t.string, "traceID"), timeout: attr(t.duration, 0) },
@@ -139,8 +156,8 @@ export const loadBalancingExporter = defineComponent<LoadBalancingArgs>({
           },
         },
       },
-      queue: offByDefault(queueBlock),
-      retry: offByDefault(retryBlock),
+      sending_queue: offByDefault(queueBlock),
+      retry_on_failure: offByDefault(retryBlock),
       debug_metrics: debugMetricsBlock,
     },
     validate: validateArgs,
@@ -150,7 +167,7 @@ export const loadBalancingExporter = defineComponent<LoadBalancingArgs>({
     const lb = new LoadBalancer(opts.id, opts.logger, opts.metrics, initial);
     const outer = new ExporterPipeline(
       { type: "loadbalancing", id: opts.id, logger: opts.logger, metrics: opts.metrics, send: (batch) => lb.route(batch) },
-      { retry: initial.retry, queue: initial.queue },
+      { retry: initial.retry_on_failure, queue: initial.sending_queue },
     );
     opts.onStateChange({ input: consumerCapsule(outer.consumer) });
     return {
@@ -161,7 +178,7 @@ export const loadBalancingExporter = defineComponent<LoadBalancingArgs>({
       },
       update(next) {
         lb.update(next);
-        outer.update({ retry: next.retry, queue: next.queue });
+        outer.update({ retry: next.retry_on_failure, queue: next.sending_queue });
       },
     };
   },
@@ -243,11 +260,43 @@ function resourceKey(r: Resource | undefined): string {
   return attrs.sort().join("\u0000");
 }
 
-/** How a signal is routed under a routing_key (the Collector's per-signal defaults). */
-function routeKind(key: string, signal: Signal): "traceId" | "service" | "resource" {
-  if (key === "traceID") return signal === "metrics" ? "service" : "traceId";
-  if (key === "resource") return "resource";
-  return "service";
+/** A stable identity of a scope: name, version and attributes. */
+function scopeKey(s: InstrumentationScope | undefined): string {
+  return `${s?.name ?? ""}\u0000${s?.version ?? ""}\u0000${attrsKey(s?.attributes ?? [])}`;
+}
+
+function attrsKey(attrs: readonly KeyValue[]): string {
+  return attrs.map((a) => `${a.key}=${JSON.stringify(a.value?.value ?? null, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`).sort().join("\u0000");
+}
+
+/**
+ * The identity of a metric data point's stream, as the Collector's streamID key: resource,
+ * scope, the metric's name, unit and type (with temporality and monotonicity), and the point's
+ * attributes. Points of one stream always go to one backend.
+ */
+function streamKey(resource: Resource | undefined, scope: InstrumentationScope | undefined, m: Metric, dp: DataPoint): string {
+  const data = m.data.value as { aggregationTemporality?: number; isMonotonic?: boolean } | undefined;
+  const type = `${m.data.case ?? ""}/${data?.aggregationTemporality ?? ""}/${data?.isMonotonic ?? ""}`;
+  return [resourceKey(resource), scopeKey(scope), m.name, m.unit, type, attrsKey(dp.attributes as KeyValue[])].join("\u0001");
+}
+
+/** The route of a batch under a routing_key and ring; a signal the key does not route is refused (as Alloy has no consumer for it). */
+function routeFor(key: string, signal: Signal, ring: HashRing): Route {
+  if (!SIGNALS_OF_KEY[key]!.includes(signal)) {
+    throw PipelineError.permanent(`telemetry type is not supported: otelcol.exporter.loadbalancing with routing_key "${key}" accepts ${SIGNALS_OF_KEY[key]!.join(" and ")} only, not ${signal}`);
+  }
+  switch (key) {
+    case "traceID":
+      return { by: "traceId", pick: (id) => ring.route(id) };
+    case "service":
+      return { by: "resource", pick: (r) => ring.route(utf8.encode(serviceOf(r))) };
+    case "resource":
+      return { by: "resource", pick: (r) => ring.route(utf8.encode(resourceKey(r))) };
+    case "metric":
+      return { by: "metricName", pick: (name) => ring.route(name) };
+    default:
+      return { by: "stream", pick: (r, s, m, dp) => ring.route(utf8.encode(streamKey(r, s, m, dp))) };
+  }
 }
 
 // ---- backends and routing ------------------------------------------------------------------------
@@ -258,15 +307,21 @@ interface Backend {
   pipeline: ExporterPipeline;
   channel?: Promise<Channel>;
   stop: AbortController;
+  /** Dispatches WAKE_EVENT to end the pipeline's retry waits (on removal: re-route now). */
+  wake: EventTarget;
   running: Promise<void>;
   /** Set once the resolver dropped it: what it still holds is routed again. */
   removed: boolean;
+  /** Items it handed back to the ring. */
+  rerouted: number;
 }
 
 /** The ring, its backends and the resolver loop of one component. */
 class LoadBalancer {
   private ring = new HashRing([]);
   private readonly backends = new Map<string, Backend>();
+  /** The ring each part was routed with: a part whose ring is gone is routed again when it fails. */
+  private readonly routedWith = new WeakMap<Batch<Signal>, HashRing>();
   private resolver: { stop(): void } | undefined;
   private started = false;
 
@@ -298,14 +353,14 @@ class LoadBalancer {
     if (JSON.stringify(connKey(prev)) !== JSON.stringify(connKey(next))) {
       for (const b of this.backends.values()) closeLater(b, (prev.protocol.otlp.timeout || 30_000) + 1_000);
     }
-    for (const b of this.backends.values()) b.pipeline.update({ retry: p.retry, queue: p.queue });
+    for (const b of this.backends.values()) b.pipeline.update({ retry: p.retry, queue: backendQueue(next) });
     if (this.started && JSON.stringify(prev.resolver) !== JSON.stringify(next.resolver)) {
       this.resolver?.stop();
       this.resolver = startResolver(next.resolver, this.logger, (eps) => this.setEndpoints(eps));
     }
   }
 
-  /** Applies a resolver answer: new backends first, then the new ring, then old backends close. */
+  /** Applies a resolver answer: new backends first, then the new ring, then old backends hand over and close. */
   setEndpoints(endpoints: string[]): void {
     const next = new HashRing(endpoints);
     if (next.endpoints.join(",") === this.ring.endpoints.join(",")) return;
@@ -313,56 +368,76 @@ class LoadBalancer {
     this.ring = next;
     this.logger.info("Resolved backends changed", { endpoints: next.endpoints.join(",") });
     for (const [ep, b] of this.backends) {
-      if (next.endpoints.includes(ep)) continue;
+      if (next.endpoints.includes(ep)) {
+        // Data failing here may now belong elsewhere: try again at once (send re-routes it).
+        b.wake.dispatchEvent(new Event(WAKE_EVENT));
+        continue;
+      }
       this.backends.delete(ep);
       b.removed = true;
+      // Its queue drains through send(), which now re-routes; retry waits end at once.
       b.stop.abort();
-      void b.running.then(() => b.channel?.then((c) => c.close()).catch(() => {}));
+      b.wake.dispatchEvent(new Event(WAKE_EVENT));
+      void b.running.then(() => {
+        this.logger.info("Backend left the ring; what it still held was routed again", { endpoint: ep, rerouted_items: b.rerouted });
+        return b.channel?.then((c) => c.close()).catch(() => {});
+      });
     }
   }
 
   /** Splits a batch by owner and hands each part to its backend (returns once all are queued or sent). */
   async route(batch: Batch<Signal>): Promise<void> {
     const ring = this.ring;
+    const route = routeFor(this.args.routing_key, batch.signal, ring);
     if (ring.endpoints.length === 0) throw PipelineError.retryable("no backends resolved yet: nothing to export to");
-    const kind = routeKind(this.args.routing_key, batch.signal);
-    const route: Route =
-      kind === "traceId"
-        ? { by: "traceId", pick: (id) => ring.route(id) }
-        : { by: "resource", pick: (r) => ring.route(utf8.encode(kind === "service" ? serviceOf(r) : resourceKey(r))) };
     // A clone, so that a retry of this batch still has all of it.
     const parts = batch.clone().partition(ring.endpoints.length, route);
     const sends: Promise<void>[] = [];
     parts.forEach((part, i) => {
       if (part.resourceCount() === 0) return;
       const b = this.backends.get(ring.endpoints[i]!)!;
+      this.routedWith.set(part, ring);
       sends.push(b.pipeline.consumer.consumeTraces(part as Batch<"traces">));
     });
     const all = Promise.all(sends).then(() => {});
     return this.args.timeout > 0 ? withTimeout(all, this.args.timeout) : all;
   }
 
+  /** True when `batch`, handed to a backend, should go through the ring again instead of being sent there. */
+  private stale(b: Backend, batch: Batch<Signal>): boolean {
+    if (b.removed) return true;
+    const ring = this.routedWith.get(batch);
+    return ring !== undefined && ring !== this.ring;
+  }
+
   private newBackend(endpoint: string): Backend {
-    const b: Backend = { endpoint, pipeline: undefined as unknown as ExporterPipeline, stop: new AbortController(), running: Promise.resolve(), removed: false };
+    const b: Backend = { endpoint, pipeline: undefined as unknown as ExporterPipeline, stop: new AbortController(), wake: new EventTarget(), running: Promise.resolve(), removed: false, rerouted: 0 };
     const send = async (batch: Batch<Signal>, signal: AbortSignal): Promise<void> => {
-      if (b.removed) return this.route(batch);
+      // Dropped by the resolver, or the ring changed after a failure: the current owners get it.
+      if (b.removed) return this.reroute(b, batch);
       const args = this.backendArgs(endpoint);
       b.channel ??= openChannel(args.client);
       try {
         await sendGrpc(args, b.channel, batch, signal, this.logger);
       } catch (err) {
-        // Dropped by the resolver meanwhile: the new owner gets it instead of a dead backend.
-        if (b.removed && !PipelineError.from(err).permanent) return this.route(batch);
+        if (!PipelineError.from(err).permanent && this.stale(b, batch)) return this.reroute(b, batch);
         throw err;
       }
     };
     const p = this.args.protocol.otlp;
     b.pipeline = new ExporterPipeline(
-      { type: OTLP_TYPE, id: `${this.id}/${endpoint}`, logger: this.logger, metrics: this.metrics, send },
-      { retry: p.retry, queue: p.queue },
+      { type: OTLP_TYPE, id: `${this.id}/${endpoint}`, logger: this.logger, metrics: this.metrics, send, wake: b.wake },
+      { retry: p.retry, queue: backendQueue(this.args) },
     );
     b.running = b.pipeline.run(b.stop.signal);
     return b;
+  }
+
+  /** Hands a batch a backend holds back to the ring (its new owners' queues). */
+  private async reroute(b: Backend, batch: Batch<Signal>): Promise<void> {
+    this.logger.debug("Re-routing data of a backend that left the ring or whose route changed", { endpoint: b.endpoint, items: batch.itemCount() });
+    await this.route(batch);
+    b.rerouted += batch.itemCount();
   }
 
   private backendArgs(endpoint: string): OtlpGrpcArgs {
@@ -375,6 +450,11 @@ class LoadBalancer {
       debug_metrics: this.args.debug_metrics,
     };
   }
+}
+
+/** A backend's queue: off when the top-level sending_queue is on (upstream: two queues in a row only add latency). */
+function backendQueue(a: LoadBalancingArgs): QueueArgs {
+  return a.sending_queue.enabled ? { ...a.protocol.otlp.queue, enabled: false } : a.protocol.otlp.queue;
 }
 
 function connKey(a: LoadBalancingArgs): string {
@@ -407,8 +487,9 @@ export function withPort(host: string, port = DEFAULT_PORT): string {
   return /:\d+$/.test(host) ? host : `${host}:${port}`;
 }
 
-/** Starts the configured resolver; `onChange` gets every new endpoint list. */
+/** Starts the configured resolver (kubernetes over dns over static, as upstream); `onChange` gets every new endpoint list. */
 function startResolver(r: ResolverArgs, logger: Logger, onChange: (endpoints: string[]) => void): { stop(): void } {
+  if (r.kubernetes) return startKubernetesResolver(r.kubernetes, { logger, onChange });
   if (r.dns) return startDns(r.dns, logger, onChange);
   onChange((r.static?.hostnames ?? []).map((h) => withPort(h)));
   return { stop() {} };

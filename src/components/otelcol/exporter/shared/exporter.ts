@@ -30,6 +30,8 @@ export interface ExporterOptions {
   metrics: MetricsRegistry;
   send: Send;
   drainTimeoutMs?: number;
+  /** A `wake` event (retry.ts WAKE_EVENT) ends retry waits in progress: the next attempt follows at once. */
+  wake?: EventTarget;
 }
 
 const ITEM: Record<Signal, string> = { traces: "spans", metrics: "metric_points", logs: "log_records" };
@@ -134,6 +136,7 @@ export class ExporterPipeline {
         args: retry,
         signal: stop.signal,
         deadline: stop.deadline,
+        wake: this.opts.wake,
         onRetry: (err, waitMs) =>
           this.opts.logger.info("Exporting failed. Will retry the request after interval.", { error: err.message, interval: `${Math.round(waitMs)}ms` }),
       });

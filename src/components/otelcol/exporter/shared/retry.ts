@@ -70,18 +70,24 @@ export class Backoff {
   }
 }
 
-/** Resolves after `ms`, or early (with false) when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+/** The event a `wake` target dispatches to end the retry waits in progress early. */
+export const WAKE_EVENT = "wake";
+
+/** Resolves after `ms`, or early (with false) when `signal` aborts, or early (with true) on a `wake` event. */
+export function sleep(ms: number, signal?: AbortSignal, wake?: EventTarget): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
     const done = (ok: boolean) => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
+      wake?.removeEventListener(WAKE_EVENT, onWake);
       resolve(ok);
     };
     const onAbort = () => done(false);
+    const onWake = () => done(true);
     const timer = setTimeout(() => done(true), ms);
     signal?.addEventListener("abort", onAbort, { once: true });
+    wake?.addEventListener(WAKE_EVENT, onWake, { once: true });
   });
 }
 
@@ -96,6 +102,12 @@ export interface RetryOptions {
   deadline?: () => number | undefined;
   /** Called before each wait; for the "will retry" log line. */
   onRetry?(err: PipelineError, waitMs: number): void;
+  /**
+   * A `wake` event ends the waits in progress at once and the next attempt follows: for a caller
+   * whose attempt changes meaning meanwhile (a load-balancing backend dropped from the ring
+   * re-routes instead of sending). Later waits are not affected.
+   */
+  wake?: EventTarget;
   now?: () => number;
   random?: () => number;
 }
@@ -108,6 +120,21 @@ export async function sendWithRetry(attempt: () => Promise<void>, opts: RetryOpt
   const now = opts.now ?? Date.now;
   const start = now();
   const backoff = new Backoff(opts.args, opts.random);
+  let woken = false;
+  const onWake = () => (woken = true);
+  opts.wake?.addEventListener(WAKE_EVENT, onWake);
+  try {
+    return await retryLoop(attempt, opts, now, start, backoff, () => {
+      const w = woken;
+      woken = false;
+      return w;
+    });
+  } finally {
+    opts.wake?.removeEventListener(WAKE_EVENT, onWake);
+  }
+}
+
+async function retryLoop(attempt: () => Promise<void>, opts: RetryOptions, now: () => number, start: number, backoff: Backoff, wokenSinceLast: () => boolean): Promise<void> {
   for (;;) {
     let err: PipelineError;
     try {
@@ -116,12 +143,15 @@ export async function sendWithRetry(attempt: () => Promise<void>, opts: RetryOpt
       err = PipelineError.from(e);
     }
     if (err.permanent || !opts.args.enabled) throw err;
+    // Woken during the attempt: try again at once (the attempt's meaning changed meanwhile).
+    if (wokenSinceLast()) continue;
     const wait = backoff.next(now() - start, err.retryAfterMs);
     if (wait === undefined) throw giveUp("no more retries left", err);
     const deadline = opts.deadline?.();
     if (opts.signal?.aborted || (deadline !== undefined && now() + wait > deadline)) throw giveUp("interrupted due to shutdown", err);
     opts.onRetry?.(err, wait);
-    if (!(await sleep(wait, opts.signal))) throw giveUp("interrupted due to shutdown", err);
+    if (!(await sleep(wait, opts.signal, opts.wake))) throw giveUp("interrupted due to shutdown", err);
+    wokenSinceLast();
   }
 }
 

@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { Backoff, type RetryArgs, sendWithRetry, validateRetry } from "../../../../../src/components/otelcol/exporter/shared/retry.ts";
+import { Backoff, type RetryArgs, WAKE_EVENT, sendWithRetry, validateRetry } from "../../../../../src/components/otelcol/exporter/shared/retry.ts";
 import { PipelineError } from "../../../../../src/otlp/errors.ts";
 
 const DEFAULTS: RetryArgs = { enabled: true, initial_interval: 5000, max_interval: 30_000, max_elapsed_time: 300_000, multiplier: 1.5, randomization_factor: 0.5 };
@@ -102,6 +102,27 @@ describe("sendWithRetry", () => {
       }, { args: { ...fast, initial_interval: 10_000, max_interval: 10_000, max_elapsed_time: 0 }, signal: abort.signal }),
       /interrupted due to shutdown: down/,
     );
+  });
+
+  test("a wake event ends the wait in progress; later waits back off again", async () => {
+    const wake = new EventTarget();
+    const attempts: number[] = [];
+    const t0 = Date.now();
+    const done = sendWithRetry(
+      async () => {
+        attempts.push(Date.now() - t0);
+        if (attempts.length === 1) setTimeout(() => wake.dispatchEvent(new Event(WAKE_EVENT)), 30);
+        if (attempts.length < 3) throw PipelineError.retryable("down");
+      },
+      { args: { ...fast, initial_interval: 10_000, max_interval: 10_000, max_elapsed_time: 0 }, wake },
+    );
+    // The first 10 s wait ends after ~30 ms; the second is a full wait, ended by a second wake.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(attempts.length, 2);
+    assert.ok(attempts[1]! < 1_000, `woken too late: ${attempts[1]}`);
+    wake.dispatchEvent(new Event(WAKE_EVENT));
+    await done;
+    assert.equal(attempts.length, 3);
   });
 
   test("a wait past the deadline gives up at once", async () => {

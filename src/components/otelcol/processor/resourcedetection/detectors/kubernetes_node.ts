@@ -8,6 +8,8 @@
 //
 // SOLDER_KUBERNETES_API_SCHEME (solder-specific): "http" makes the in-cluster requests use plain
 // HTTP instead of HTTPS — for tests against a fake API on 127.0.0.1, or a local `kubectl proxy`.
+// SOLDER_KUBERNETES_SERVICE_ACCOUNT_DIR (solder-specific, for tests): where the service account's
+// token, ca.crt and namespace files are read instead of /var/run/secrets/kubernetes.io/serviceaccount.
 
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +21,15 @@ import { attr, t, type AttrSpec } from "../../../../../runtime/schema.ts";
 /** The environment variable that switches in-cluster requests to plain HTTP (tests only). */
 export const SCHEME_OVERRIDE_ENV = "SOLDER_KUBERNETES_API_SCHEME";
 
+/** The environment variable that moves the service account directory (tests only). */
+export const SERVICE_ACCOUNT_DIR_ENV = "SOLDER_KUBERNETES_SERVICE_ACCOUNT_DIR";
+
 const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/** The directory holding the pod's service account files (token, ca.crt, namespace). */
+export function serviceAccountDir(env: (name: string) => string | undefined): string {
+  return env(SERVICE_ACCOUNT_DIR_ENV) || SERVICE_ACCOUNT_DIR;
+}
 const AUTH_TYPES = ["none", "serviceAccount", "kubeConfig", "tls"];
 
 /** Alloy's Kubernetes API arguments, shared by `kubernetes_node` and `kubeadm`. */
@@ -52,9 +62,11 @@ export async function kubernetesClient(ctx: DetectContext, a: KubernetesApiArgs)
       return { base: inClusterBase(ctx), headers: {}, tls: { rejectUnauthorized: false } };
     case "serviceAccount": {
       const base = inClusterBase(ctx);
-      const token = (await ctx.readFile(`${SERVICE_ACCOUNT_DIR}/token`)).trim();
-      const ca = await ctx.readFile(`${SERVICE_ACCOUNT_DIR}/ca.crt`);
-      return { base, headers: { authorization: `Bearer ${token}` }, tls: { ca } };
+      const dir = serviceAccountDir((n) => ctx.env(n));
+      const token = (await ctx.readFile(`${dir}/token`)).trim();
+      // Over plain HTTP (the test-only scheme override) there is no certificate to check.
+      const ca = base.startsWith("http:") ? undefined : await ctx.readFile(`${dir}/ca.crt`);
+      return { base, headers: { authorization: `Bearer ${token}` }, ...(ca === undefined ? {} : { tls: { ca } }) };
     }
     case "kubeConfig":
       return kubeconfigClient(ctx, a.context);
