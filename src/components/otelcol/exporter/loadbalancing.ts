@@ -149,7 +149,7 @@ export const loadBalancingExporter = defineComponent<LoadBalancingArgs>({
   build(opts, initial) {
     const lb = new LoadBalancer(opts.id, opts.logger, opts.metrics, initial);
     const outer = new ExporterPipeline(
-      { type: "loadbalancing", id: opts.id, logger: opts.logger, metrics: opts.metrics, send: (batch) => lb.route(batch) },
+      { type: "loadbalancing", id: opts.id, logger: opts.logger, metrics: opts.metrics, send: (batch) => lb.route(batch), drainTimeoutMs: opts.drainTimeoutMs },
       { retry: initial.retry, queue: initial.queue },
     );
     opts.onStateChange({ input: consumerCapsule(outer.consumer) });
