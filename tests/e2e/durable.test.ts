@@ -43,7 +43,7 @@ otelcol.exporter.otlphttp "out" {
   }
   sending_queue {
     storage       = otelcol.storage.file.queue.handler
-    queue_size    = 200
+    queue_size    = 100
     num_consumers = 4
 ${batch ? `    batch {\n      flush_timeout = "100ms"\n      min_size      = 500\n      max_size      = 1000\n    }\n` : ""}  }
 }
@@ -85,6 +85,8 @@ async function crashAndRecover(name: string, batch: boolean, phase1: Phase1): Pr
   const counts = await load.stop();
   assert.equal(killCode, null, "killed by the signal");
   assert.ok(counts.acknowledged > 0, "some items were acknowledged before the kill");
+  // With nothing draining it, the queue (100 requests of 50 items) must have filled up.
+  if (phase1 === "down") assert.ok(counts.refusedRetryable > 0, "the full queue refused with a retryable status");
   const queueDir = join(storage, "otelcol.storage.file.queue", "otelcol.exporter.otlphttp.out");
   const segments = readdirSync(queueDir).filter((n) => /^\d{8}$/.test(n));
   assert.ok(segments.length > 0, "the queue is on disk");

@@ -9,8 +9,8 @@
 //            | the Export*ServiceRequest bytes, exactly as the exporter would send them
 //   ACK (2)  count u32 LE | seq u32 LE ×2, `count` times
 //
-// A PUT is written (one write() of the whole record, fdatasync'd first when `fsync` is set)
-// before the exporter's consume call returns, so an acknowledged request survives a crash of
+// A PUT is written (one write() of the whole record; with `fsync` set, fdatasync'd, and the
+// directory fsync'd once per new segment) before the exporter's consume call returns, so an acknowledged request survives a crash of
 // the process. An ACK marks requests the backend took (or refused for good); it is never
 // fsync'd by itself: losing one only means the request is sent again (at-least-once).
 //
@@ -25,7 +25,7 @@
 // its segment silently, any other damage is reported and the rest of that segment is skipped.
 // Live requests come back in seq order, i.e. in the order they were first accepted.
 
-import { statSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ClientMetadata, Signal } from "../../../otlp/batch.ts";
 import { type Corruption, RECORD_HEADER, SEGMENT_MAGIC, WalReader, WalWriter, frameRecord, listSegments, segmentName } from "../../../prom/remote_write/wal.ts";
@@ -82,6 +82,8 @@ export class QueueLog {
   private nextSeq = 0;
   private liveBytes = 0;
   private open = false;
+  /** The segment whose creation was last made durable with a directory fsync. */
+  private dirSyncedFor = -1;
 
   constructor(
     readonly dir: string,
@@ -167,7 +169,14 @@ export class QueueLog {
     rec.set(request, p + PUT_FIXED + meta.length);
     frameRecord(rec, 0, PUT, payloadLength);
     this.append(rec);
-    if (typeof this.opts.fsync === "function" ? this.opts.fsync() : this.opts.fsync) this.writer.sync(true);
+    if (typeof this.opts.fsync === "function" ? this.opts.fsync() : this.opts.fsync) {
+      this.writer.sync(true);
+      // A new segment's directory entry must be durable too, or a power loss could drop the file.
+      if (this.dirSyncedFor !== this.writer.segment) {
+        syncDirectory(this.dir);
+        this.dirSyncedFor = this.writer.segment;
+      }
+    }
     this.nextSeq++;
     this.track(seq, this.writer.segment, rec.length);
     return seq;
@@ -308,6 +317,15 @@ function decodePut(payload: Uint8Array): StoredRequest | undefined {
     }
   }
   return { seq, signal, metadata, request: payload.subarray(PUT_FIXED + metaLength) };
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function fileSize(path: string): number {
