@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Process, type QueueArgs, SendingQueue, validateQueue } from "../../../../../src/components/otelcol/exporter/shared/queue.ts";
@@ -159,6 +159,16 @@ describe("persistent sending queue (sending_queue.storage)", () => {
     await tick(50);
     assert.deepEqual(up.got, []);
     await b.stop();
+  });
+
+  test("a queue log that cannot be opened fails the run; enqueue refuses with a retryable error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "solder-pq-"));
+    const notADir = join(dir, "file");
+    writeFileSync(notADir, "x");
+    const sink = memorySink();
+    const q = new SendingQueue({ args: { ...ARGS, storage: storage(notADir) }, process: async () => {}, logger: createLogger(sink), drainTimeoutMs: 100, owner: "otelcol.exporter.otlp.x" });
+    await assert.rejects(q.run(new AbortController().signal), /is not a directory/);
+    await assert.rejects(q.enqueue(traces(1)), (e: PipelineError) => !e.permanent && /not open/.test(e.message));
   });
 
   test("the storage cannot change under a running queue", async () => {
