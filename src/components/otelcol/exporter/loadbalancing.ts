@@ -147,7 +147,7 @@ export const loadBalancingExporter = defineComponent<LoadBalancingArgs>({
   },
   exports: ["input"],
   build(opts, initial) {
-    const lb = new LoadBalancer(opts.id, opts.logger, opts.metrics, initial);
+    const lb = new LoadBalancer(opts.id, opts.logger, opts.metrics, initial, opts.drainTimeoutMs);
     const outer = new ExporterPipeline(
       { type: "loadbalancing", id: opts.id, logger: opts.logger, metrics: opts.metrics, send: (batch) => lb.route(batch), drainTimeoutMs: opts.drainTimeoutMs },
       { retry: initial.retry, queue: initial.queue },
@@ -267,6 +267,8 @@ interface Backend {
 class LoadBalancer {
   private ring = new HashRing([]);
   private readonly backends = new Map<string, Backend>();
+  /** Removed backends still draining, by endpoint: a backend that comes back starts after (its persistent queue is the same log). */
+  private readonly draining = new Map<string, Promise<void>>();
   private resolver: { stop(): void } | undefined;
   private started = false;
 
@@ -275,6 +277,8 @@ class LoadBalancer {
     private readonly logger: Logger,
     private readonly metrics: MetricsRegistry,
     private args: LoadBalancingArgs,
+    /** --shutdown.drain-timeout, for the backends' queues too. */
+    private readonly drainTimeoutMs?: number,
   ) {}
 
   start(): void {
@@ -317,7 +321,9 @@ class LoadBalancer {
       this.backends.delete(ep);
       b.removed = true;
       b.stop.abort();
-      void b.running.then(() => b.channel?.then((c) => c.close()).catch(() => {}));
+      const done = b.running.then(() => b.channel?.then((c) => c.close()).catch(() => {}));
+      this.draining.set(ep, done);
+      void done.then(() => this.draining.get(ep) === done && this.draining.delete(ep));
     }
   }
 
@@ -358,10 +364,14 @@ class LoadBalancer {
     };
     const p = this.args.protocol.otlp;
     b.pipeline = new ExporterPipeline(
-      { type: OTLP_TYPE, id: `${this.id}/${endpoint}`, logger: this.logger, metrics: this.metrics, send },
+      { type: OTLP_TYPE, id: `${this.id}/${endpoint}`, logger: this.logger, metrics: this.metrics, send, drainTimeoutMs: this.drainTimeoutMs },
       { retry: p.retry, queue: p.queue },
     );
-    b.running = b.pipeline.run(b.stop.signal);
+    // A backend that comes back while its old self still drains starts after it when its queue is
+    // persistent (both would open the same log). A queue that cannot start (a log that cannot be
+    // opened) is logged, not left as a rejected promise; its input then refuses data retryably.
+    const previous = (p.queue.storage !== undefined && this.draining.get(endpoint)) || Promise.resolve();
+    b.running = previous.then(() => b.pipeline.run(b.stop.signal)).catch((err) => this.logger.error("the sending queue of a backend could not start", { endpoint, err }));
     return b;
   }
 

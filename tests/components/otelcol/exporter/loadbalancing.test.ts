@@ -7,6 +7,14 @@ import { Batch } from "../../../../src/otlp/batch.ts";
 import { startDnsServer } from "../../../helpers/dns_server.ts";
 import { type GrpcSink, closedPort, startGrpcSink } from "../../../helpers/otlp_sink.ts";
 import { decode, start } from "./harness.ts";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StorageHandler } from "../../../../src/components/otelcol/storage/handler.ts";
+import type { Consumer } from "../../../../src/otlp/consumer.ts";
+import { createLogger, memorySink } from "../../../../src/runtime/logger.ts";
+import { MetricsRegistry } from "../../../../src/runtime/metrics.ts";
+import type { Capsule } from "../../../../src/runtime/value.ts";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -210,6 +218,40 @@ describe("otelcol.exporter.loadbalancing", () => {
       else process.env[DNS_SERVER_ENV] = saved;
       await sink.close();
       await dns.close();
+    }
+  });
+
+  test("a persistent backend queue keeps what the drain could not send and sends it after a restart", async () => {
+    const sink = await startGrpcSink();
+    const dir = mkdtempSync(join(tmpdir(), "solder-lb-"));
+    const storage = new StorageHandler("otelcol.storage.file.q", () => ({ directory: dir, create_directory: true, directory_permissions: "0750", fsync: false, compactOnStart: false }));
+    const run = async () => {
+      const { args, errors } = decode(loadBalancingExporter, body(staticOf([sink])));
+      assert.deepEqual(errors, []);
+      args.protocol.otlp.queue.storage = storage;
+      let input: Consumer | undefined;
+      const c = await loadBalancingExporter.build(
+        { id: "otelcol.exporter.loadbalancing.lb", dataPath: dir, logger: createLogger(memorySink()), metrics: new MetricsRegistry(), drainTimeoutMs: 300, onStateChange: (e) => (input = (e.input as Capsule<Consumer>).value) },
+        args,
+      );
+      const abort = new AbortController();
+      const running = c.run(abort.signal);
+      return { input: input!, stop: () => (abort.abort(), running) };
+    };
+    try {
+      // The first send hangs past the drain: it stays in the backend's queue log.
+      sink.reply({ delayMs: 5_000 });
+      const first = await run();
+      await first.input.consumeTraces(traceBatch(0, 10));
+      await waitFor(() => sink.requests.length === 1);
+      await first.stop();
+      assert.ok(existsSync(join(dir, `otelcol.exporter.loadbalancing.lb_${sink.endpoint.replace(/[^A-Za-z0-9._-]/g, "_")}`)));
+      const second = await run();
+      await waitFor(() => sink.requests.length === 2);
+      assert.equal(spansAt(sink), 60);
+      await second.stop();
+    } finally {
+      await sink.close();
     }
   });
 });
