@@ -28,6 +28,8 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: "server.http.memory-addr", kind: "string", default: "alloy.internal:12345", help: "Pseudo-address components use to reach this HTTP server in memory (e.g. prometheus.exporter.self)" },
   { name: "server.http.ui-path-prefix", kind: "string", default: "/", help: "Path prefix the web UI (and its /api/v0/web API) is served under" },
   { name: "feature.component-shutdown-deadline", kind: "string", default: "10m", help: "Longest wait for one component to stop" },
+  // solder's own: Alloy's exporters drain with the Collector's fixed behaviour.
+  { name: "shutdown.drain-timeout", kind: "string", default: "15s", help: "How long exporters may spend at shutdown sending what is still queued (the rest is dropped, or stays on disk with sending_queue.storage)" },
 ];
 
 /** Runs the gateway until a stop signal; returns the exit code. */
@@ -36,6 +38,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (positional.length > 1) throw new UsageError("run takes at most one path (a file or a directory)");
   const stability = stabilityFrom(flags);
   const shutdownDeadlineMs = parseFlagDuration(flags, "feature.component-shutdown-deadline");
+  const drainTimeoutMs = parseFlagDuration(flags, "shutdown.drain-timeout");
   const path = positional[0];
   const logger = createLogger(stderrSink());
   const metrics = new MetricsRegistry();
@@ -51,6 +54,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     stability,
     globals: stdlib({ version: VERSION, stability }),
     shutdownDeadlineMs,
+    drainTimeoutMs,
     host,
     instrument: flow,
   });
@@ -127,17 +131,26 @@ function makeReload(controller: Controller, read: () => { sources: Source[]; dia
   };
 }
 
-/** Resolves on SIGINT or SIGTERM; reloads on SIGHUP meanwhile. */
+/**
+ * Resolves on SIGINT or SIGTERM; reloads on SIGHUP meanwhile. A second SIGINT/SIGTERM during
+ * the graceful stop exits at once with status 1 (what is queued in memory is lost then).
+ */
 function waitForStop(logger: Logger, reload: Reload): Promise<void> {
   return new Promise((resolve) => {
+    let stopping = false;
     const onHup = () => void reload("SIGHUP");
     const onStop = (sig: string) => {
+      if (stopping) {
+        logger.warn("received a second signal, exiting without finishing the shutdown", { signal: sig });
+        process.exit(1);
+      }
+      stopping = true;
       logger.info("received signal, stopping", { signal: sig });
       process.off("SIGHUP", onHup);
       resolve();
     };
     process.on("SIGHUP", onHup);
-    process.once("SIGINT", () => onStop("SIGINT"));
-    process.once("SIGTERM", () => onStop("SIGTERM"));
+    process.on("SIGINT", () => onStop("SIGINT"));
+    process.on("SIGTERM", () => onStop("SIGTERM"));
   });
 }

@@ -6,6 +6,7 @@ import { discoveryRelabel } from "./discovery/relabel.ts";
 import { basicAuth } from "./otelcol/auth/basic.ts";
 import { bearerAuth } from "./otelcol/auth/bearer.ts";
 import { headersAuth } from "./otelcol/auth/headers.ts";
+import { fileStorage } from "./otelcol/storage/file.ts";
 import { hostInfoConnector } from "./otelcol/connector/host_info.ts";
 import { debugExporter } from "./otelcol/exporter/debug.ts";
 import { loadBalancingExporter } from "./otelcol/exporter/loadbalancing.ts";
@@ -28,6 +29,7 @@ export function builtinRegistry(): Registry {
   r.register(basicAuth);
   r.register(bearerAuth);
   r.register(headersAuth);
+  r.register(fileStorage);
   r.register(batchProcessor);
   r.register(resourceDetectionProcessor);
   r.register(hostInfoConnector);

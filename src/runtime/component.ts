@@ -41,6 +41,11 @@ export interface ComponentOptions {
   onStateChange(exports: ObjectValue): void;
   /** Process services; the controller always provides them, tests that build a component directly may not. */
   host?: Host;
+  /**
+   * How long the component may spend at shutdown sending what it still holds (queues) before
+   * giving it up or leaving it on disk (`--shutdown.drain-timeout`); undefined: its own default.
+   */
+  drainTimeoutMs?: number;
 }
 
 /**

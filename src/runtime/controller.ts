@@ -34,6 +34,8 @@ export interface ControllerOptions {
   globals: ObjectValue;
   /** How long to wait for each component to stop. */
   shutdownDeadlineMs?: number;
+  /** How long components may spend at shutdown sending what they hold (--shutdown.drain-timeout). */
+  drainTimeoutMs?: number;
   /** Process services for components; without one, in-memory requests answer 404. */
   host?: Host;
   /** Watches what components export and the arguments they receive (the UI's edge counters). */
@@ -112,14 +114,30 @@ export class Controller {
     for (const e of this.entries.values()) this.startEntry(e);
   }
 
-  /** Stops every component, dependents first so that data still in flight can drain downstream. */
+  /**
+   * Stops every component, each after everything that depends on it (receivers before the
+   * processors they feed, processors before exporters), so data still in flight drains
+   * downstream. Components that do not depend on each other stop in parallel, so exporters
+   * drain side by side rather than one deadline after another.
+   */
   async stop(): Promise<void> {
     this.started = false;
-    const order = [...(this.graph?.order ?? [])].reverse();
-    for (const id of order) {
-      const e = this.entries.get(id);
-      if (e) await this.stopEntry(e);
-    }
+    const graph = this.graph;
+    if (!graph) return;
+    const stopping = new Map<string, Promise<void>>();
+    const stopOne = (id: string): Promise<void> => {
+      let p = stopping.get(id);
+      if (!p) {
+        p = (async () => {
+          await Promise.all([...(graph.dependents.get(id) ?? [])].map(stopOne));
+          const e = this.entries.get(id);
+          if (e) await this.stopEntry(e);
+        })();
+        stopping.set(id, p);
+      }
+      return p;
+    };
+    await Promise.all(graph.order.map(stopOne));
   }
 
   /** Entries in evaluation order. */
@@ -238,6 +256,7 @@ export class Controller {
         metrics: this.opts.metrics.with({ component_id: id, component_path: "/" }),
         onStateChange: (exports) => this.onExports(e, exports),
         host: this.opts.host ?? NO_HOST,
+        drainTimeoutMs: this.opts.drainTimeoutMs,
       },
       args,
     );

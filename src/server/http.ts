@@ -78,10 +78,23 @@ function applyTimeouts(server: Server, opts: HttpListenOptions): void {
   if (opts.idleTimeoutMs !== undefined) server.keepAliveTimeout = opts.idleTimeoutMs;
 }
 
-function closeServer(server: Server): Promise<void> {
+/** How long a closing server lets requests in flight finish before cutting their connections. */
+export const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Stops listening, then closes connections as they become idle so that requests in flight get
+ * their responses (Go's http.Server.Shutdown); whatever is still busy after `graceMs` is cut.
+ */
+function closeServer(server: Server, graceMs = CLOSE_GRACE_MS): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections?.();
+    const idle = setInterval(() => server.closeIdleConnections?.(), 50);
+    const force = setTimeout(() => server.closeAllConnections?.(), graceMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections?.();
   });
 }
 

@@ -19,7 +19,7 @@ import { Batch, BatchDecodeError, type PartialSuccess, type Signal } from "../ot
 import { PipelineError } from "../otlp/errors.ts";
 import { type KeepaliveArgs, watchSession } from "./grpc_keepalive.ts";
 import { type RawExportRequest, joinEntries, rawExportMethod } from "./grpc_raw.ts";
-import { splitHostPort } from "./http.ts";
+import { CLOSE_GRACE_MS, splitHostPort } from "./http.ts";
 import { type OtlpSink, metadataOf, retryInfo } from "./otlp_common.ts";
 import type { TlsServerOptions } from "./tls.ts";
 
@@ -179,10 +179,20 @@ function parseErrorsAsInvalidArgument(h: UniversalHandler): UniversalHandler {
   return Object.assign(wrapped, h);
 }
 
+/**
+ * Stops listening and sends every session a GOAWAY (session.close): calls in flight finish and
+ * get their answers, new ones go elsewhere (gRPC's GracefulStop). Sessions still open after
+ * CLOSE_GRACE_MS are destroyed.
+ */
 function closeServer(server: Http2Server | Http2SecureServer, sessions: Set<ServerHttp2Session>): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    // close() waits for open sessions to end by themselves; end them.
-    for (const s of sessions) s.destroy();
+    const force = setTimeout(() => {
+      for (const s of sessions) s.destroy();
+    }, CLOSE_GRACE_MS);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    for (const s of sessions) s.close();
   });
 }

@@ -56,6 +56,7 @@ const BODIES: Record<string, { first: string; changed: string }> = {
     first: `forward_to = [prometheus.remote_write.sink.receiver]`,
     changed: `forward_to = []\nadd_metric_suffixes = false\ngc_frequency = "1m"`,
   },
+  "otelcol.storage.file": { first: ``, changed: `fsync = true\ncompaction { on_start = true }` },
   "otelcol.exporter.otlphttp": {
     first: `client { endpoint = "http://127.0.0.1:9" }`,
     changed: `client { endpoint = "http://127.0.0.1:9/otlp" }\nencoding = "json"`,

@@ -188,6 +188,18 @@ describe("lifecycle and reload", () => {
     await c.stop(); // idempotent
   });
 
+  test("stop: each component after all of its dependents, also across branches", async () => {
+    const c = newController();
+    await load(c, `test.value "a" { value = 1 }\ntest.value "b" { value = test.value.a.value }\ntest.value "c" { value = test.value.b.value }\ntest.value "d" { value = test.value.a.value }\ntest.value "e" { value = 3 }\n`);
+    c.start();
+    await new Promise((r) => setTimeout(r, 10));
+    await c.stop();
+    const stops = events.filter((e) => e.startsWith("stop"));
+    assert.equal(stops.length, 5);
+    const at = (id: string) => stops.indexOf(`stop test.value.${id}`);
+    assert.ok(at("c") < at("b") && at("b") < at("a") && at("d") < at("a"), stops.join(", "));
+  });
+
   test("reload keeps unchanged components, updates arguments, stops removed, starts new", async () => {
     const c = newController();
     await load(c, `test.value "keep" { value = 1 }\ntest.value "gone" { value = 2 }\n`);

@@ -237,3 +237,33 @@ describe("otelcol.receiver.otlp over gRPC: keepalive", () => {
     });
   });
 });
+
+describe("otelcol.receiver.otlp over gRPC: shutdown", () => {
+  test("a call in flight when the receiver stops is answered; the listener takes no new connections", async () => {
+    let entered = 0;
+    let release: () => void = () => {};
+    const slow = {
+      consumeTraces: async () => {
+        entered++;
+        await new Promise<void>((r) => (release = r));
+      },
+      consumeMetrics: async () => {},
+      consumeLogs: async () => {},
+    };
+    const r = await startReceiver(`grpc {\n endpoint = "127.0.0.1:0"\n}\noutput {}`, slow, ["traces"]);
+    const address = r.grpcAddress;
+    const call = clients(address).traces.export(traceRequest()).then(
+      () => "ok",
+      (err: unknown) => `failed: ${ConnectError.from(err).message}`,
+    );
+    for (let i = 0; i < 200 && entered === 0; i++) await new Promise((res) => setTimeout(res, 10));
+    assert.equal(entered, 1);
+    const stopped = r.stop();
+    await new Promise((res) => setTimeout(res, 100));
+    release();
+    assert.equal(await call, "ok");
+    await stopped;
+    const after = await failure(clients(address).traces.export(traceRequest(), { timeoutMs: 2000 }));
+    assert.equal(after.code, GrpcCode.Unavailable);
+  });
+});

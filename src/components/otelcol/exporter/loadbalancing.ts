@@ -164,9 +164,9 @@ export const loadBalancingExporter = defineComponent<LoadBalancingArgs>({
   },
   exports: ["input"],
   build(opts, initial) {
-    const lb = new LoadBalancer(opts.id, opts.logger, opts.metrics, initial);
+    const lb = new LoadBalancer(opts.id, opts.logger, opts.metrics, initial, opts.drainTimeoutMs);
     const outer = new ExporterPipeline(
-      { type: "loadbalancing", id: opts.id, logger: opts.logger, metrics: opts.metrics, send: (batch) => lb.route(batch) },
+      { type: "loadbalancing", id: opts.id, logger: opts.logger, metrics: opts.metrics, send: (batch) => lb.route(batch), drainTimeoutMs: opts.drainTimeoutMs },
       { retry: initial.retry_on_failure, queue: initial.sending_queue },
     );
     opts.onStateChange({ input: consumerCapsule(outer.consumer) });
@@ -322,6 +322,8 @@ class LoadBalancer {
   private readonly backends = new Map<string, Backend>();
   /** The ring each part was routed with: a part whose ring is gone is routed again when it fails. */
   private readonly routedWith = new WeakMap<Batch<Signal>, HashRing>();
+  /** Removed backends still draining, by endpoint: a backend that comes back starts after (its persistent queue is the same log). */
+  private readonly draining = new Map<string, Promise<void>>();
   private resolver: { stop(): void } | undefined;
   private started = false;
 
@@ -330,6 +332,8 @@ class LoadBalancer {
     private readonly logger: Logger,
     private readonly metrics: MetricsRegistry,
     private args: LoadBalancingArgs,
+    /** --shutdown.drain-timeout, for the backends' queues too. */
+    private readonly drainTimeoutMs?: number,
   ) {}
 
   start(): void {
@@ -378,10 +382,12 @@ class LoadBalancer {
       // Its queue drains through send(), which now re-routes; retry waits end at once.
       b.stop.abort();
       b.wake.dispatchEvent(new Event(WAKE_EVENT));
-      void b.running.then(() => {
+      const done = b.running.then(() => {
         this.logger.info("Backend left the ring; what it still held was routed again", { endpoint: ep, rerouted_items: b.rerouted });
         return b.channel?.then((c) => c.close()).catch(() => {});
       });
+      this.draining.set(ep, done);
+      void done.then(() => this.draining.get(ep) === done && this.draining.delete(ep));
     }
   }
 
@@ -425,11 +431,16 @@ class LoadBalancer {
       }
     };
     const p = this.args.protocol.otlp;
+    const queue = backendQueue(this.args);
     b.pipeline = new ExporterPipeline(
-      { type: OTLP_TYPE, id: `${this.id}/${endpoint}`, logger: this.logger, metrics: this.metrics, send, wake: b.wake },
-      { retry: p.retry, queue: backendQueue(this.args) },
+      { type: OTLP_TYPE, id: `${this.id}/${endpoint}`, logger: this.logger, metrics: this.metrics, send, wake: b.wake, drainTimeoutMs: this.drainTimeoutMs },
+      { retry: p.retry, queue },
     );
-    b.running = b.pipeline.run(b.stop.signal);
+    // A backend that comes back while its old self still drains starts after it when its queue is
+    // persistent (both would open the same log). A queue that cannot start (a log that cannot be
+    // opened) is logged, not left as a rejected promise; its input then refuses data retryably.
+    const previous = (queue.storage !== undefined && this.draining.get(endpoint)) || Promise.resolve();
+    b.running = previous.then(() => b.pipeline.run(b.stop.signal)).catch((err) => this.logger.error("the sending queue of a backend could not start", { endpoint, err }));
     return b;
   }
 

@@ -155,7 +155,7 @@ export const otlpExporter = defineComponent<OtlpGrpcArgs>({
       (timer as { unref?: () => void }).unref?.();
     };
     const pipeline = new ExporterPipeline(
-      { type: OTLP_TYPE, id: opts.id, logger: opts.logger, metrics: opts.metrics, send },
+      { type: OTLP_TYPE, id: opts.id, logger: opts.logger, metrics: opts.metrics, send, drainTimeoutMs: opts.drainTimeoutMs },
       { retry: args.retry_on_failure, queue: args.sending_queue },
     );
     opts.onStateChange({ input: consumerCapsule(pipeline.consumer) });

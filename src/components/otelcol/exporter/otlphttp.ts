@@ -197,7 +197,7 @@ export const otlphttpExporter = defineComponent<OtlpHttpArgs>({
       return sendHttp(args, tls, batch, signal, opts.logger);
     };
     const pipeline = new ExporterPipeline(
-      { type: OTLPHTTP_TYPE, id: opts.id, logger: opts.logger, metrics: opts.metrics, send: sender },
+      { type: OTLPHTTP_TYPE, id: opts.id, logger: opts.logger, metrics: opts.metrics, send: sender, drainTimeoutMs: opts.drainTimeoutMs },
       { retry: args.retry_on_failure, queue: args.sending_queue },
     );
     opts.onStateChange({ input: consumerCapsule(pipeline.consumer) });

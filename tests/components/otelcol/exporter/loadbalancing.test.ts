@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -14,6 +14,11 @@ import { Batch } from "../../../../src/otlp/batch.ts";
 import { startDnsServer } from "../../../helpers/dns_server.ts";
 import { type GrpcSink, closedPort, startGrpcSink } from "../../../helpers/otlp_sink.ts";
 import { decode, start } from "./harness.ts";
+import { StorageHandler } from "../../../../src/components/otelcol/storage/handler.ts";
+import type { Consumer } from "../../../../src/otlp/consumer.ts";
+import { createLogger, memorySink } from "../../../../src/runtime/logger.ts";
+import { MetricsRegistry } from "../../../../src/runtime/metrics.ts";
+import type { Capsule } from "../../../../src/runtime/value.ts";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -477,6 +482,40 @@ describe("otelcol.exporter.loadbalancing", () => {
       if (savedHost !== undefined) process.env.KUBERNETES_SERVICE_HOST = savedHost;
       rmSync(dir, { recursive: true, force: true });
       await api.close();
+    }
+  });
+
+  test("a persistent backend queue keeps what the drain could not send and sends it after a restart", async () => {
+    const sink = await startGrpcSink();
+    const dir = mkdtempSync(join(tmpdir(), "solder-lb-"));
+    const storage = new StorageHandler("otelcol.storage.file.q", () => ({ directory: dir, create_directory: true, directory_permissions: "0750", fsync: false, compactOnStart: false }));
+    const run = async () => {
+      const { args, errors } = decode(loadBalancingExporter, body(staticOf([sink])));
+      assert.deepEqual(errors, []);
+      args.protocol.otlp.queue.storage = storage;
+      let input: Consumer | undefined;
+      const c = await loadBalancingExporter.build(
+        { id: "otelcol.exporter.loadbalancing.lb", dataPath: dir, logger: createLogger(memorySink()), metrics: new MetricsRegistry(), drainTimeoutMs: 300, onStateChange: (e) => (input = (e.input as Capsule<Consumer>).value) },
+        args,
+      );
+      const abort = new AbortController();
+      const running = c.run(abort.signal);
+      return { input: input!, stop: () => (abort.abort(), running) };
+    };
+    try {
+      // The first send hangs past the drain: it stays in the backend's queue log.
+      sink.reply({ delayMs: 5_000 });
+      const first = await run();
+      await first.input.consumeTraces(traceBatch(0, 10));
+      await waitFor(() => sink.requests.length === 1);
+      await first.stop();
+      assert.ok(existsSync(join(dir, `otelcol.exporter.loadbalancing.lb_${sink.endpoint.replace(/[^A-Za-z0-9._-]/g, "_")}`)));
+      const second = await run();
+      await waitFor(() => sink.requests.length === 2);
+      assert.equal(spansAt(sink), 60);
+      await second.stop();
+    } finally {
+      await sink.close();
     }
   });
 });

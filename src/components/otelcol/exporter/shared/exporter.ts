@@ -92,6 +92,7 @@ export class ExporterPipeline {
       process: (batch, stop) => this.deliver(batch, stop),
       logger: opts.logger,
       drainTimeoutMs: opts.drainTimeoutMs ?? DRAIN_TIMEOUT_MS,
+      owner: opts.id,
       onSize: (size, capacity) => this.metrics.queue(size, capacity),
       onDrop: (batch, err) => {
         this.metrics.count("send_failed", batch);
@@ -142,6 +143,10 @@ export class ExporterPipeline {
       });
     } catch (err) {
       const e = PipelineError.from(err);
+      if (this.queue.keeps(e)) {
+        this.opts.logger.info("Exporting failed at shutdown. The data stays in the persistent queue.", { error: e.message, items: batch.itemCount(), signal: batch.signal });
+        throw e;
+      }
       this.metrics.count("send_failed", batch);
       this.opts.logger.error("Exporting failed. Dropping data.", { error: e.message, dropped_items: batch.itemCount(), signal: batch.signal });
       dropped.add(e);

@@ -1,14 +1,24 @@
-// The `sending_queue` block and the bounded in-memory queue behind it (spec:
-// alloy-components.md §0.6; the Collector's exporterhelper queue sender). Callers get control
-// back as soon as a batch is queued; `num_consumers` background senders take batches off the
-// queue and send them, retries included. On shutdown the senders drain what they can before a
-// deadline; whatever is left is dropped and counted in one log line.
+// The `sending_queue` block and the bounded queue behind it (spec: alloy-components.md §0.6; the
+// Collector's exporterhelper queue sender). Callers get control back as soon as a batch is queued;
+// `num_consumers` background senders take batches off the queue and send them, retries included.
+// On shutdown the senders drain what they can before a deadline; whatever is left is dropped and
+// counted in one log line — or, with `storage` set, stays on disk for the next start.
+//
+// Persistent queue (`storage = otelcol.storage.file.<label>.handler`): enqueue writes the request
+// to the exporter's queue log (../../storage/queue_log.ts) before it returns, so the caller's
+// success means "on disk"; the request is also kept in memory for the senders (that part is
+// bounded by queue_size exactly like the plain queue). A request is acknowledged in the log once
+// it was sent, refused for good, or given up after its retries ran out while running; a request
+// that fails while shutting down stays in the log. At start the log's live requests are queued
+// again, oldest first, before anything new.
 
-import type { Batch, Signal } from "../../../../otlp/batch.ts";
+import { Batch, type Signal } from "../../../../otlp/batch.ts";
 import { PipelineError } from "../../../../otlp/errors.ts";
 import type { Logger } from "../../../../runtime/logger.ts";
 import { type BlockSpec, attr, t } from "../../../../runtime/schema.ts";
 import { type BatchArgs, Batcher, type Job, batchBlock } from "./batcher.ts";
+import { StorageHandler, checkStorage } from "../../storage/handler.ts";
+import type { QueueLog } from "../../storage/queue_log.ts";
 
 export type Sizer = "requests" | "items" | "bytes";
 
@@ -32,7 +42,8 @@ const SIZERS = ["requests", "items", "bytes"];
 /** Checks a `sending_queue` block (Alloy's QueueArguments.Validate, plus what solder lacks). */
 export function validateQueue(a: QueueArgs): string[] {
   const problems: string[] = [];
-  if (a.storage !== undefined) problems.push("sending_queue.storage is not supported yet by solder: only the in-memory queue exists");
+  const badStorage = checkStorage(a.storage);
+  if (badStorage) problems.push(badStorage);
   if (!a.enabled) return problems;
   if (a.queue_size <= 0) problems.push("queue_size must be greater than zero");
   if (a.num_consumers <= 0) problems.push("num_consumers must be greater than zero");
@@ -82,12 +93,16 @@ export interface QueueOptions {
   onDrop?(batch: Batch<Signal>, err: PipelineError): void;
   /** How long shutdown may spend sending what is still queued. */
   drainTimeoutMs: number;
+  /** The component id that owns the queue; names its log under the storage directory (required with storage). */
+  owner?: string;
 }
 
 interface Item {
   batch: Batch<Signal>;
   size: number;
   settle?: (err?: unknown) => void;
+  /** The request's seq in the queue log (persistent queue only). */
+  seq?: number;
 }
 
 /** A bounded FIFO of batches with background senders. */
@@ -105,9 +120,14 @@ export class SendingQueue {
   private workersDone: (() => void) | undefined;
   private running = false;
   private readonly batcher: Batcher;
+  /** The storage handler the queue was built with; fixed for the queue's life. */
+  private readonly storage: StorageHandler | undefined;
+  private log: QueueLog | undefined;
+  private pendingAcks: number[] = [];
 
   constructor(private readonly opts: QueueOptions) {
     this.args = opts.args;
+    this.storage = opts.args.storage instanceof StorageHandler ? opts.args.storage : undefined;
     this.batcher = new Batcher(opts.args.batch, () => this.itemWaiters.shift()?.());
     this.report();
   }
@@ -143,6 +163,7 @@ export class SendingQueue {
     }
     if (this.closed) throw PipelineError.retryable("sending queue is shutting down");
     const item: Item = { batch, size };
+    if (this.storage) item.seq = this.write(batch);
     const result = this.args.wait_for_result ? new Promise<void>((resolve, reject) => (item.settle = (err) => (err === undefined ? resolve() : reject(err)))) : undefined;
     this.items.push(item);
     this.used += size;
@@ -151,8 +172,23 @@ export class SendingQueue {
     return result;
   }
 
-  /** Applies new arguments: capacity and the number of senders change in place. */
+  /** True when the queue keeps requests on disk. */
+  get persistent(): boolean {
+    return this.storage !== undefined;
+  }
+
+  /** True when a failed send leaves the request in the queue log rather than dropping it. */
+  keeps(err: unknown): boolean {
+    return this.storage !== undefined && this.closed && !PipelineError.from(err).permanent;
+  }
+
+  /**
+   * Applies new arguments: capacity and the number of senders change in place. The storage
+   * cannot change under a running queue (it would strand or duplicate what is on disk).
+   */
   update(args: QueueArgs): void {
+    const next = args.storage instanceof StorageHandler ? args.storage : undefined;
+    if (next !== this.storage) throw new Error("sending_queue.storage cannot change while the exporter runs; restart solder to apply it");
     this.args = args;
     this.batcher.update(args.batch);
     this.report();
@@ -164,6 +200,7 @@ export class SendingQueue {
 
   /** Runs the senders until `signal` aborts, then drains within drainTimeoutMs and drops the rest. */
   async run(signal: AbortSignal): Promise<void> {
+    if (this.storage) this.openLog(this.storage);
     this.running = true;
     const allDone = new Promise<void>((resolve) => (this.workersDone = resolve));
     this.spawnWorkers();
@@ -176,6 +213,75 @@ export class SendingQueue {
     if (this.workers.size > 0) await allDone;
     clearTimeout(timer);
     this.dropRemaining();
+    this.flushAcks();
+    this.log?.close();
+  }
+
+  /** Opens the queue log and queues what an earlier run left in it, oldest first. */
+  private openLog(storage: StorageHandler): void {
+    if (!this.opts.owner) throw new Error("a persistent sending queue needs an owner id");
+    const log = storage.openQueue(safeName(this.opts.owner), {
+      onCorruption: (c) => this.opts.logger.error("damaged record in the persistent queue; skipping the rest of its segment", { segment: c.segment, offset: c.offset, reason: c.reason }),
+    });
+    const stored = log.openAndRecover();
+    let items = 0;
+    const bad: number[] = [];
+    for (const r of stored) {
+      let batch: Batch<Signal>;
+      try {
+        batch = Batch.decode(r.signal, r.request, r.metadata);
+      } catch (err) {
+        this.opts.logger.error("dropping an unreadable request from the persistent queue", { err });
+        bad.push(r.seq);
+        continue;
+      }
+      items += batch.itemCount();
+      const size = sizeOf(batch, this.args.sizer);
+      this.items.push({ batch, size, seq: r.seq });
+      this.used += size;
+    }
+    log.ack(bad);
+    this.log = log;
+    this.report();
+    if (stored.length > 0) this.opts.logger.info("recovered requests from the persistent queue", { requests: stored.length - bad.length, items, directory: log.dir });
+  }
+
+  /** Writes a request to the queue log; a failure is the caller's retryable error. */
+  private write(batch: Batch<Signal>): number {
+    if (!this.log?.isOpen) throw PipelineError.retryable("the persistent sending queue is not open");
+    try {
+      return this.log.put(batch.signal, batch.toBinary(), batch.metadata);
+    } catch (err) {
+      this.opts.logger.error("could not write to the persistent sending queue", { err });
+      throw PipelineError.retryable(`could not write to the persistent sending queue: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** What a sender calls when an item's data was sent or given up; acknowledges it in the log. */
+  private completion(item: Item): ((err?: unknown) => void) | undefined {
+    if (item.seq === undefined) return item.settle;
+    const seq = item.seq;
+    return (err) => {
+      if (err === undefined || !this.keeps(err)) this.ack(seq);
+      item.settle?.(err);
+    };
+  }
+
+  /** Acknowledgements are written together, once per turn of the event loop. */
+  private ack(seq: number): void {
+    if (this.pendingAcks.push(seq) === 1) queueMicrotask(() => this.flushAcks());
+  }
+
+  private flushAcks(): void {
+    if (this.pendingAcks.length === 0) return;
+    const seqs = this.pendingAcks;
+    this.pendingAcks = [];
+    try {
+      this.log?.ack(seqs);
+    } catch (err) {
+      // The requests stay live in the log: sent again after a restart (at-least-once).
+      this.opts.logger.error("could not record sent requests in the persistent sending queue", { err, requests: seqs.length });
+    }
   }
 
   private spawnWorkers(): void {
@@ -220,7 +326,7 @@ export class SendingQueue {
       if (job) return job;
       const item = this.take();
       if (!item) break;
-      this.batcher.add(item.batch, item.settle);
+      this.batcher.add(item.batch, this.completion(item));
     }
     // At shutdown nothing waits for min_size or flush_timeout any more.
     if (this.closed) this.batcher.flushAll();
@@ -242,13 +348,19 @@ export class SendingQueue {
 
   private dropRemaining(): void {
     const left: Job[] = this.batcher.drain();
-    for (const i of this.items.slice(this.head)) left.push({ batch: i.batch, done: i.settle ?? (() => {}) });
+    for (const i of this.items.slice(this.head)) left.push({ batch: i.batch, done: this.completion(i) ?? (() => {}) });
     this.items = [];
     this.head = 0;
     this.used = 0;
     this.report();
     if (left.length === 0) return;
     const items = left.reduce((n, j) => n + j.batch.itemCount(), 0);
+    if (this.storage) {
+      this.opts.logger.info("requests not sent by the end of the drain stay in the persistent queue for the next start", { requests: left.length, items });
+      const err = PipelineError.retryable("not sent at shutdown: kept in the persistent sending queue");
+      for (const j of left) j.done(err);
+      return;
+    }
     this.opts.logger.error("dropping data still in the sending queue at shutdown", { dropped_requests: left.length, dropped_items: items });
     const err = PipelineError.retryable("dropped at shutdown: the sending queue could not be drained in time");
     for (const j of left) {
@@ -275,4 +387,9 @@ export function sizeOf(batch: Batch<Signal>, sizer: Sizer): number {
   if (sizer === "items") return batch.itemCount();
   if (sizer === "bytes") return batch.byteSize();
   return 1;
+}
+
+/** A component id as a directory name: anything but letters, digits, `.`, `_`, `-` becomes `_`. */
+export function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, "_");
 }
