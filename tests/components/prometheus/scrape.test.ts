@@ -78,9 +78,9 @@ function args(over: Partial<ScrapeArgs>): ScrapeArgs {
   return {
     targets: [],
     forward_to: [],
-    scrape_interval: 100,
-    // Generous against a loaded machine's first connection; still bounded by the interval.
-    scrape_timeout: 100,
+    // Half a second: a 100 ms timeout made first scrapes fail (up=0, no samples) on a loaded machine.
+    scrape_interval: 500,
+    scrape_timeout: 500,
     metrics_path: "/metrics",
     scheme: "http",
     params: {},
@@ -153,7 +153,7 @@ describe("prometheus.scrape", () => {
     assert.equal(h.accept, acceptHeader(args({}).scrape_protocols, "underscores"));
     assert.match(String(h.accept), /^application\/openmetrics-text;version=1\.0\.0;escaping=underscores;q=0\.6,/);
     assert.equal(h["accept-encoding"], "gzip");
-    assert.equal(h["x-prometheus-scrape-timeout-seconds"], "0.1");
+    assert.equal(h["x-prometheus-scrape-timeout-seconds"], "0.5");
   });
 
   test("URL from __scheme__/__address__/__metrics_path__/__param_*; job and instance from target labels; __ labels removed", async () => {
@@ -243,7 +243,7 @@ describe("prometheus.scrape", () => {
     const v = values(sink.commits[0]!);
     assert.equal(v['up{instance="i",job="j"}'], 0);
     assert.equal(v['scrape_sample_limit{instance="i",job="j"}'], 2);
-    assert.equal(v['scrape_timeout_seconds{instance="i",job="j"}'], 0.1);
+    assert.equal(v['scrape_timeout_seconds{instance="i",job="j"}'], 0.5);
     assert.equal(v['scrape_body_size_bytes{instance="i",job="j"}'], 12);
     assert.equal(sink.commits[0]!.some((r) => r.series.startsWith("a{")), false);
   });
@@ -293,10 +293,15 @@ describe("prometheus.scrape", () => {
       while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       assert.ok(ok());
     };
-    await until(() => a.requests.length > 0 && b.requests.length > 0);
+    // Both targets' first scrapes committed (a request seen is not yet a scrape appended).
+    const committed = (series: string) => sink.commits.some((c) => c.some((r) => r.series === series && r.v !== "stale"));
+    await until(() => committed('x{instance="a",job="j"}') && committed('y{instance="b",job="j"}'));
     const before = a.requests.length;
+    const commitsBefore = sink.commits.length;
     await scraper.update(args({ forward_to: [sink], targets: [{ __address__: a.address, job: "j", instance: "a" }] }));
-    const staleCommit = sink.commits.at(-1)!;
+    // Target a's loop keeps committing meanwhile: pick the commit that carries the stale markers.
+    const staleCommit = sink.commits.slice(commitsBefore).find((c) => c.some((r) => r.v === "stale"))!;
+    assert.ok(staleCommit, "no stale markers committed for the removed target");
     assert.ok(staleCommit.every((r) => r.v === "stale" && r.series.includes('instance="b"')));
     assert.ok(staleCommit.some((r) => r.series === 'y{instance="b",job="j"}'));
     assert.ok(staleCommit.some((r) => r.series === 'up{instance="b",job="j"}'));
