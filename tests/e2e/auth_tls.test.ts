@@ -306,13 +306,16 @@ otelcol.exporter.otlphttp "out" {
       await new Promise((res) => setTimeout(res, 300));
       assert.equal(sink.requests.length, 0);
       const metrics = await (await fetch(`${r.url}/metrics`)).text();
-      assert.doesNotMatch(metrics, /^otelcol_receiver_accepted_spans(_total)?\{[^}]*\} [1-9]/m);
+      assert.match(metrics, /^otelcol_receiver_accepted_spans_total\{[^}]*\} 0$/m, "the accepted-spans series exists");
+      assert.doesNotMatch(metrics, /^otelcol_receiver_accepted_spans_total\{[^}]*\} [1-9]/m);
 
       // The same requests with credentials are delivered, so the zero above means something.
       assert.equal((await post({ authorization: basicHeader("ingest", RECEIVER_PASS) })).status, 200);
       await grpc.export(exportRequest(), { headers: { authorization: basicHeader("ingest", RECEIVER_PASS) } });
       await sink.waitForRequests(2, 10_000);
       assert.equal(sink.requests.length, 2);
+      const after = await (await fetch(`${r.url}/metrics`)).text();
+      assert.match(after, /^otelcol_receiver_accepted_spans_total\{[^}]*\} [1-9]/m);
     } finally {
       await sink.close();
     }
