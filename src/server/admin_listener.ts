@@ -105,9 +105,11 @@ export class AdminListener {
   async close(): Promise<void> {
     for (const s of this.waiting) s.destroy();
     this.waiting = [];
-    await new Promise<void>((resolve) => this.net.close(() => resolve()));
-    for (const s of this.sockets) s.destroy();
+    // Stop accepting first; the close callback only fires once every connection has ended.
+    const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
     this.http.closeAllConnections?.();
+    for (const s of this.sockets) s.destroy();
+    await closed;
   }
 
   private release(): void {

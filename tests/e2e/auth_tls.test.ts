@@ -162,6 +162,12 @@ describe("UI/API server: TLS", () => {
     assert.equal(statusOf(await adminRequest(`${base}/metrics`, { ca, basic: RIGHT })), 200);
     assert.equal(statusOf(await adminRequest(`${plain}/metrics`, { basic: RIGHT, timeoutMs: 5000 })), -1);
     assert.match(r.stderr(), /new connections use TLS/);
+    // An idle connection left open does not hold up a graceful stop.
+    const { connect } = await import("node:tls");
+    const idle = connect({ host: "127.0.0.1", port: Number(new URL(base).port), ca, servername: "localhost" });
+    await new Promise((res, rej) => (idle.once("secureConnect", res), idle.once("error", rej)));
+    assert.equal(await r.stop(), 0);
+    idle.destroy();
   });
 
   test("client_auth_type = RequireAndVerifyClientCert: only certificates from client_ca_file get in", async () => {
