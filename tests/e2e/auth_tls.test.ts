@@ -383,4 +383,77 @@ otelcol.exporter.otlphttp "out" {
       await sink.close();
     }
   });
+  test("receiver mTLS and min_version, exporter client TLS (CA, client certificate), all with generated certificates", async () => {
+    const sink = await startHttpSink();
+    const [front, back] = [await freePort(), await freePort()];
+    // front (plain) → exporter "hop" (TLS, client certificate) → back (mTLS, TLS 1.3 only) → sink.
+    const config = `
+otelcol.receiver.otlp "front" {
+  http { endpoint = "127.0.0.1:${front}" }
+  output { traces = [otelcol.exporter.otlphttp.hop.input] }
+}
+otelcol.exporter.otlphttp "hop" {
+  client {
+    endpoint    = "https://localhost:${back}"
+    compression = "none"
+    tls {
+      ca_file   = "${pki.caFile}"
+      cert_file = "${pki.clientCertFile}"
+      key_file  = "${pki.clientKeyFile}"
+    }
+  }
+  sending_queue { enabled = false }
+  retry_on_failure { enabled = false }
+}
+otelcol.receiver.otlp "back" {
+  http {
+    endpoint = "127.0.0.1:${back}"
+    tls {
+      cert_file      = "${pki.serverCertFile}"
+      key_file       = "${pki.serverKeyFile}"
+      client_ca_file = "${pki.caFile}"
+      min_version    = "1.3"
+    }
+  }
+  output { traces = [otelcol.exporter.otlphttp.out.input] }
+}
+otelcol.exporter.otlphttp "out" {
+  client {
+    endpoint    = "${sink.url}"
+    compression = "none"
+  }
+  sending_queue { enabled = false }
+  retry_on_failure { enabled = false }
+}
+`;
+    try {
+      await start("recv_mtls.alloy", config);
+      const ca = pki.read(pki.caFile);
+      const cert = pki.read(pki.clientCertFile);
+      const key = pki.read(pki.clientKeyFile);
+      const { request } = await import("node:https");
+      const postBack = (opts: Record<string, unknown>) =>
+        new Promise<number>((resolve) => {
+          const req = request({ host: "127.0.0.1", port: back, path: "/v1/traces", method: "POST", ca, servername: "localhost", agent: false, headers: { "content-type": "application/x-protobuf" }, ...opts }, (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          });
+          req.on("error", () => resolve(-1));
+          req.end(Buffer.from(tracesBytes()));
+        });
+      assert.equal(await postBack({}), -1, "no client certificate");
+      assert.equal(await postBack({ cert: pki.read(pki.strangerCertFile), key: pki.read(pki.strangerKeyFile) }), -1, "client certificate from another CA");
+      assert.equal(await postBack({ cert, key, maxVersion: "TLSv1.2" }), -1, "TLS 1.2 is below min_version");
+      await new Promise((res) => setTimeout(res, 200));
+      assert.equal(sink.requests.length, 0);
+      assert.equal(await postBack({ cert, key }), 200);
+      await sink.waitForRequests(1, 10_000);
+      // Through the exporter: it verifies the server against ca_file and presents its certificate.
+      const res = await fetch(`http://127.0.0.1:${front}/v1/traces`, { method: "POST", body: tracesBytes() as BodyInit, headers: { "content-type": "application/x-protobuf" } });
+      assert.equal(res.status, 200);
+      await sink.waitForRequests(2, 10_000);
+    } finally {
+      await sink.close();
+    }
+  });
 });
