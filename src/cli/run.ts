@@ -11,7 +11,8 @@ import { readSources } from "../runtime/sources.ts";
 import { stdlib } from "../runtime/stdlib/index.ts";
 import { adminHandler } from "../server/admin.ts";
 import { Flow } from "../ui/flow.ts";
-import { type Handler, type Listening, listenHttp } from "../server/http.ts";
+import { AdminListener } from "../server/admin_listener.ts";
+import type { Handler } from "../server/http.ts";
 import { formatShort } from "../syntax/diag.ts";
 import { VERSION } from "../version.ts";
 import { STABILITY_FLAG, stabilityFrom } from "./common.ts";
@@ -46,6 +47,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   let admin: Handler = async () => new Response("not ready\n", { status: 503 });
   const host = { memoryAddress: String(flags["server.http.memory-addr"]), fetchInMemory: async (r: Request) => admin(r) };
   const flow = new Flow();
+  // Bound before the configuration loads; it holds connections until the first load has said
+  // whether the http block asks for auth or TLS.
+  let server: AdminListener | undefined;
   const controller = new Controller({
     registry: builtinRegistry(),
     logger,
@@ -57,6 +61,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     drainTimeoutMs,
     host,
     instrument: flow,
+    applyHttp: async (args) => server?.apply(args),
   });
   const loads = registerSelfMetrics(metrics, controller);
   const read = (): { sources: Source[]; diagnostics: ReturnType<typeof readSources>["diagnostics"] } =>
@@ -67,9 +72,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const reload = makeReload(controller, read, logger, loads.loaded);
   const reloadViaHttp = () => reload("/-/reload endpoint");
   admin = adminHandler({ controller, metrics, isReady: () => ready, reload: reloadViaHttp, flow, uiPrefix: String(flags["server.http.ui-path-prefix"]) });
-  let server: Listening;
   try {
-    server = await listenHttp(String(flags["server.http.listen-addr"]), admin);
+    server = await AdminListener.listen(String(flags["server.http.listen-addr"]), admin, logger);
   } catch (err) {
     logger.error("failed to start the HTTP server", { addr: flags["server.http.listen-addr"], err });
     return 1;
@@ -86,6 +90,8 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   if (path === undefined) logger.info("no configuration given: running the built-in default pipeline (OTLP in, batch, debug out)");
+  // A failed first load never opens the server: held connections are dropped by close() above.
+  server.settle();
   controller.start();
   ready = true;
   logger.info("solder is running");

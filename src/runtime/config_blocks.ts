@@ -1,5 +1,6 @@
 // Top-level configuration blocks that are not components (spec: alloy-syntax.md §8).
 
+import { httpBlock } from "./http_block.ts";
 import { type Schema, attr, t } from "./schema.ts";
 
 const logging: Schema = {
@@ -48,4 +49,4 @@ export interface LoggingArgs {
 }
 
 /** Schemas of the top-level config blocks solder understands, by block name. */
-export const CONFIG_BLOCKS: Record<string, Schema> = { logging, tracing, livedebugging };
+export const CONFIG_BLOCKS: Record<string, Schema> = { logging, tracing, livedebugging, http: httpBlock };

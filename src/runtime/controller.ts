@@ -11,6 +11,7 @@ import type { Component, ComponentDefinition, Health, Host, Stability } from "./
 import { CONFIG_BLOCKS, type LoggingArgs } from "./config_blocks.ts";
 import { type Args, decodeBody } from "./decode.ts";
 import { EvalError } from "./errors.ts";
+import type { HttpBlockArgs } from "./http_block.ts";
 import { type Graph, type Node, buildGraph } from "./graph.ts";
 import { health, leastHealthy } from "./health.ts";
 import type { Logger } from "./logger.ts";
@@ -40,6 +41,12 @@ export interface ControllerOptions {
   host?: Host;
   /** Watches what components export and the arguments they receive (the UI's edge counters). */
   instrument?: Instrument;
+  /**
+   * Applies the top-level `http` block to the UI/API server: called with its decoded arguments
+   * on every load that evaluates it, and with undefined when a load removes it. A rejection is
+   * reported as an error on the block (the server keeps its previous settings).
+   */
+  applyHttp?(args: HttpBlockArgs | undefined): Promise<void>;
 }
 
 /**
@@ -182,6 +189,7 @@ export class Controller {
     }
     if (initial && hasErrors(diags)) return diags;
     const removed = [...this.entries.values()].filter((e) => next.get(e.node.id) !== e);
+    if (removed.some((e) => e.node.kind === "config" && e.node.name === "http")) await this.opts.applyHttp?.(undefined);
     this.entries = next;
     this.graph = graph;
     for (const e of removed) await this.stopEntry(e);
@@ -231,7 +239,8 @@ export class Controller {
     }
     try {
       if (node.kind === "config") {
-        if (live) this.applyConfig(node.name, args);
+        if (live && node.name === "http") await this.opts.applyHttp?.(args as HttpBlockArgs);
+        else if (live) this.applyConfig(node.name, args);
       }
       else if (e.component) await e.component.update(args);
       else e.component = await this.buildComponent(e, args);
@@ -240,7 +249,7 @@ export class Controller {
       return diags;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const text = e.component ? message : `Failed to build component: ${message}`;
+      const text = e.component || node.kind === "config" ? message : `Failed to build component: ${message}`;
       e.evalHealth = health("unhealthy", `component evaluation failed: ${text}`);
       return [diag(node.file, node.block.namePos, text)];
     }

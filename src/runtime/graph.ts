@@ -39,7 +39,7 @@ export interface GraphOptions {
 
 const MODULE_BLOCKS = new Set(["declare", "import.file", "import.string", "import.http", "import.git", "foreach"]);
 /** Alloy config blocks solder recognises but does not implement yet; named clearly instead of "unknown". */
-const UNSUPPORTED_BLOCKS = new Set(["http", "remotecfg"]);
+const UNSUPPORTED_BLOCKS = new Set(["remotecfg"]);
 
 /**
  * Builds the graph. With errors in the diagnostics the graph must not run, but it is still

@@ -49,7 +49,7 @@ export interface HttpListening extends Listening {
 /** Starts serving `handler` on `addr`; rejects when the address cannot be bound. */
 export function listenHttp(addr: string, handler: Handler, opts: HttpListenOptions = {}): Promise<HttpListening> {
   const { host, port } = splitHostPort(addr);
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => void dispatch(handler, req, res, opts);
+  const onRequest = requestListener(handler, opts);
   const server: Server = opts.tls ? createHttpsServer({ ...opts.tls }, onRequest) : createServer(onRequest);
   applyTimeouts(server, opts);
   return new Promise((resolve, reject) => {
@@ -66,6 +66,11 @@ export function listenHttp(addr: string, handler: Handler, opts: HttpListenOptio
       });
     });
   });
+}
+
+/** The node:http request callback that runs `handler` (for servers built elsewhere, e.g. admin_listener.ts). */
+export function requestListener(handler: Handler, opts: HttpListenOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => void dispatch(handler, req, res, opts);
 }
 
 function applyTimeouts(server: Server, opts: HttpListenOptions): void {

@@ -72,6 +72,11 @@ const INSECURE_SUITES: Record<string, string> = {
   TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: "ECDHE-ECDSA-AES128-SHA256",
 };
 
+/** The OpenSSL name of a Go cipher suite name; "" for TLS 1.3 suites (not configurable), undefined when unknown. */
+export function opensslCipher(goName: string): string | undefined {
+  return SECURE_SUITES[goName] ?? INSECURE_SUITES[goName];
+}
+
 const CURVES: Record<string, string> = { X25519: "X25519", P256: "prime256v1", P384: "secp384r1", P521: "secp521r1" };
 
 /** Problems with a server `tls` block, worded as configtls does. */

@@ -7,6 +7,8 @@ import { CONFIG_BLOCKS } from "../runtime/config_blocks.ts";
 import type { Schema, Type } from "../runtime/schema.ts";
 import { Secret } from "../runtime/value.ts";
 import type { Stmt } from "../syntax/ast.ts";
+import { blockName } from "../syntax/ast.ts";
+import { parseFile } from "../syntax/parser.ts";
 
 const MASK = "(secret)";
 
@@ -69,5 +71,23 @@ function collectSecrets(v: unknown, out: Set<string>, depth = 0): void {
 function maskValues(text: string, values: Set<string>): string {
   let out = text;
   for (const v of [...values].sort((a, b) => b.length - a.length)) out = out.split(v).join(MASK);
+  return out;
+}
+
+/**
+ * A source text for display in diagnostics snippets: the value of every secret-typed argument
+ * (found from the syntax alone, so it works for files that fail to load) becomes `(secret)`.
+ * Line breaks inside a masked value are kept, so line numbers in diagnostics still match.
+ */
+export function maskSecretsInText(name: string, text: string, schemaOf: (blockName: string) => Schema | undefined): string {
+  const { file } = parseFile(name, text);
+  const spans: [number, number][] = [];
+  for (const stmt of file.body) {
+    if (stmt.kind !== "block") continue;
+    const schema = schemaOf(blockName(stmt)) ?? CONFIG_BLOCKS[blockName(stmt)];
+    if (schema) secretSpans(stmt.body, schema, (a, b) => spans.push([a, b]));
+  }
+  let out = text;
+  for (const [a, b] of spans.sort((x, y) => y[0] - x[0])) out = out.slice(0, a) + MASK + out.slice(a, b).replace(/[^\n]/g, "") + out.slice(b);
   return out;
 }

@@ -114,7 +114,7 @@ export const scrapeSchema: Schema = {
   blocks: {
     basic_auth: { schema: { attrs: { username: attr(t.string, ""), password: attr(t.secret), password_file: attr(t.string) } } },
     authorization: { schema: { attrs: { type: attr(t.string, "Bearer"), credentials: attr(t.secret), credentials_file: attr(t.string) } } },
-    oauth2: { noEffect: "OAuth 2.0 token exchange is not implemented; requests go without a token", schema: { attrs: Object.fromEntries(["client_id", "client_secret", "client_secret_file", "scopes", "token_url", "endpoint_params", "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header"].map((k) => [k, attr(t.any)])), blocks: { tls_config: { schema: { attrs: {} } } } } },
+    oauth2: { noEffect: "OAuth 2.0 token exchange is not implemented; requests go without a token", schema: { attrs: { ...Object.fromEntries(["client_id", "client_secret_file", "scopes", "token_url", "endpoint_params", "proxy_url", "no_proxy", "proxy_from_environment"].map((k) => [k, attr(t.any)])), client_secret: attr(t.secret), proxy_connect_header: attr(secretMap) }, blocks: { tls_config: { schema: { attrs: {} } } } } },
     tls_config: {
       schema: {
         attrs: {

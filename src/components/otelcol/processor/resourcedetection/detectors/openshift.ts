@@ -10,13 +10,15 @@
 
 import { onlyEnabled, type DetectContext, type Detection, type Detector } from "../detector.ts";
 import { attr, t } from "../../../../../runtime/schema.ts";
+import type { Secret } from "../../../../../runtime/value.ts";
 import { tlsClientBlock, type TlsClientArgs } from "../../../exporter/shared/client.ts";
 import { absent, field, inClusterApi, kubeGet, type KubeApi } from "./metadata_http.ts";
 
 /** Decoded `openshift` block. */
 export interface OpenshiftArgs {
   address?: string;
-  token?: string;
+  /** A bearer token: a string in Alloy, a secret here so it never shows in the UI or API. */
+  token?: Secret;
   tls: TlsClientArgs;
 }
 
@@ -35,7 +37,7 @@ const CLOUDS: Record<string, { provider?: string; platform?: string; region: (s:
 export const openshiftDetector: Detector<OpenshiftArgs> = {
   name: "openshift",
   block: {
-    attrs: { address: attr(t.string), token: attr(t.string) },
+    attrs: { address: attr(t.string), token: attr(t.secret) },
     blocks: { tls: tlsClientBlock },
   },
   attributes: {
@@ -75,7 +77,7 @@ async function openshiftApi(ctx: DetectContext, args: OpenshiftArgs): Promise<Ku
   const inCluster = await inClusterApi(ctx);
   const address = args.address || inCluster?.address;
   if (!address) return "no address: set `address` or run in a pod (KUBERNETES_SERVICE_HOST/PORT)";
-  const token = args.token || inCluster?.token;
+  const token = args.token?.value || inCluster?.token;
   if (!token) return "no token: set `token` or mount the service account token";
   return { address, token, tls: await tlsOptions(ctx, args.tls, inCluster) };
 }

@@ -5,6 +5,7 @@ import { openshiftDetector, type OpenshiftArgs } from "../../../../../../src/com
 import type { TlsClientArgs } from "../../../../../../src/components/otelcol/exporter/shared/client.ts";
 import { CA_CERT, SERVER_CERT, SERVER_KEY } from "../../../receiver/otlp_fixtures.ts";
 import { closedPort, context, detect, startFake, type Answer, type FakeServer } from "./fake_metadata.ts";
+import { Secret } from "../../../../../../src/runtime/value.ts";
 
 const SA = "/var/run/secrets/kubernetes.io/serviceaccount";
 const FILES = { [`${SA}/token`]: "sa-token", [`${SA}/ca.crt`]: CA_CERT };
@@ -60,7 +61,7 @@ describe("openshift detector", () => {
   test("explicit address, token and tls block", async () => {
     const server = await api(json(infra({ type: "AWS", aws: { region: "eu-west-1" } })), "explicit");
     try {
-      const args: OpenshiftArgs = { address: server.url, token: "explicit", tls: { ...TLS, ca_pem: CA_CERT } };
+      const args: OpenshiftArgs = { address: server.url, token: new Secret("explicit"), tls: { ...TLS, ca_pem: CA_CERT } };
       const d = await detect(openshiftDetector, context({}), args);
       assert.equal(d.attributes["cloud.region"], "eu-west-1");
       // The CA file named by the block is read through the detection context.
