@@ -138,7 +138,7 @@ export class SendingQueue {
         // Can never fit; waiting or retrying would not help.
         throw PipelineError.permanent(`request of size ${size} (sizer ${this.args.sizer}) is larger than the queue capacity ${this.capacity}`);
       }
-      if (!(this.args.block_on_overflow || this.args.blocking)) throw PipelineError.retryable("sending queue is full");
+      if (!(this.args.block_on_overflow || this.args.blocking)) throw PipelineError.overloaded("sending queue is full");
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
     if (this.closed) throw PipelineError.retryable("sending queue is shutting down");

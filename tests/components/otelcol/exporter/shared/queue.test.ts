@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { validateBatch } from "../../../../../src/components/otelcol/exporter/shared/batcher.ts";
 import { type Process, type QueueArgs, SendingQueue, validateQueue } from "../../../../../src/components/otelcol/exporter/shared/queue.ts";
 import type { Batch, Signal } from "../../../../../src/otlp/batch.ts";
-import { PipelineError } from "../../../../../src/otlp/errors.ts";
+import { Code, PipelineError } from "../../../../../src/otlp/errors.ts";
 import { createLogger, memorySink } from "../../../../../src/runtime/logger.ts";
 import { logs, traces } from "../harness.ts";
 
@@ -56,7 +56,7 @@ describe("SendingQueue (§0.6)", () => {
     await tick();
     for (let i = 0; i < 3; i++) await q.enqueue(traces(1));
     assert.equal(q.size, 3);
-    await assert.rejects(q.enqueue(traces(1)), (e: PipelineError) => !e.permanent && e.message === "sending queue is full");
+    await assert.rejects(q.enqueue(traces(1)), (e: PipelineError) => !e.permanent && e.message === "sending queue is full" && e.code === Code.Unavailable && e.retryAfterMs === 1000);
     g.releaseAll();
     abort.abort();
     await tick();
