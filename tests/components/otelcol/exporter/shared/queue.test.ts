@@ -47,6 +47,30 @@ function newQueue(args: Partial<QueueArgs>, process: Process, drainTimeoutMs = 1
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
 describe("SendingQueue (§0.6)", () => {
+  test("a taken batch is no longer referenced by the queue (its request bodies can be collected)", async () => {
+    const g = gate();
+    const { q } = newQueue({ queue_size: 10 }, g.process);
+    const abort = new AbortController();
+    const running = q.run(abort.signal);
+    const slots = () => (q as unknown as { items: unknown[] }).items;
+    await q.enqueue(traces(1)); // taken at once by the sender
+    await tick();
+    for (let i = 0; i < 3; i++) await q.enqueue(traces(1));
+    assert.equal(slots().filter((x) => x !== undefined).length, 3);
+    g.releaseAll();
+    await tick();
+    // The sender took one more: its slot is cleared, the two behind it are still held.
+    assert.equal(slots().filter((x) => x !== undefined).length, 2);
+    for (let i = 0; i < 4 && g.pendingCount() > 0; i++) {
+      g.releaseAll();
+      await tick();
+    }
+    assert.equal(q.length, 0);
+    assert.deepEqual(slots(), []);
+    abort.abort();
+    await running;
+  });
+
   test("enqueue returns once queued; a full queue fails at once with a retryable error", async () => {
     const g = gate();
     const { q } = newQueue({}, g.process);
