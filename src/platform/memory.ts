@@ -2,23 +2,27 @@
 // process may use (the cgroup limit when there is one, else the host's RAM). Used by
 // otelcol.processor.memory_limiter; the runtime-specific calls live here (style.md §9).
 //
-// Why resident set size: batches are Uint8Array views of request bodies, and neither Bun
-// (JavaScriptCore) nor Deno (V8) counts ArrayBuffer backing stores fully in their heap figures
-// (Bun reports about 80 MB of "heapUsed" for 200 MB of live Uint8Arrays). RSS counts everything,
-// runtime included, and is what a cgroup limit or the OOM killer acts on. Both runtimes give
-// freed memory back to the OS after a full collection (Bun: 360 MB → 40 MB after Bun.gc(true)),
-// so RSS also falls when the pressure is gone.
+// What the memory limiter measures: the JavaScript heap including ArrayBuffer contents (live
+// data plus garbage not yet collected), the counterpart of the Go heap figure upstream's memory
+// limiter reads. Not the resident set size: the allocator keeps freed pages for a while, so RSS
+// stays high after the data is gone (measured after an overload run: RSS ~120 MiB with nothing
+// queued and 35 MiB of heap), and a limiter on RSS keeps refusing long after the backlog drained. RSS is roughly the heap figure plus the runtime itself (~64 MiB idle) plus the
+// allocator's slack.
 
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 
 declare const Bun: { gc(force: boolean): void } | undefined;
 
-/** The resident set size of this process, in bytes. */
-export function processRss(): number {
-  const usage = process.memoryUsage as typeof process.memoryUsage & { rss?: () => number };
-  // memoryUsage.rss() skips the heap statistics, which are expensive on both runtimes.
-  return typeof usage.rss === "function" ? usage.rss() : process.memoryUsage().rss;
+/**
+ * Memory the JavaScript heap holds, ArrayBuffer contents included: objects and buffers that are
+ * live, plus garbage not yet collected (the counterpart of Go's heap figure that the Collector's
+ * memory limiter reads). Bun's heapUsed is JavaScriptCore's heap size, which already counts
+ * ArrayBuffer stores as extra memory; V8's (Deno) keeps them apart in `external`.
+ */
+export function heapInUse(): number {
+  const m = process.memoryUsage();
+  return typeof Bun !== "undefined" ? m.heapUsed : m.heapUsed + m.external;
 }
 
 /**

@@ -4,14 +4,14 @@
 // with HTTP 503 + Retry-After / gRPC UNAVAILABLE + RetryInfo; above the hard limit it also forces
 // a garbage collection. Transitions are logged once, not per request.
 //
-// What is measured: the resident set size (see src/platform/memory.ts for why not the JS heap).
-// Unlike the Collector's Go heap figure it includes the runtime itself (some 40–100 MB), so
-// `limit` is the whole process's budget.
+// What is measured: the JavaScript heap with ArrayBuffer contents (src/platform/memory.ts says
+// why not RSS), like upstream's Go heap figure; so `limit` is the heap's budget, and the
+// process's RSS is that plus the runtime (~64 MiB idle) plus allocator slack.
 
 import type { Batch, Signal } from "../../../otlp/batch.ts";
 import { type Consumer, consumerCapsule } from "../../../otlp/consumer.ts";
 import { PipelineError } from "../../../otlp/errors.ts";
-import { type TotalMemory, forceGc, processRss, totalMemory } from "../../../platform/memory.ts";
+import { type TotalMemory, forceGc, heapInUse, totalMemory } from "../../../platform/memory.ts";
 import { defineComponent } from "../../../runtime/component.ts";
 import type { Logger } from "../../../runtime/logger.ts";
 import type { Counter, Gauge, MetricsRegistry } from "../../../runtime/metrics.ts";
@@ -90,7 +90,7 @@ export function retryDelayMs(checkIntervalMs: number): number {
 
 /** What the limiter measures with and acts on; injectable so tests need no real memory pressure. */
 export interface MemoryProbe {
-  /** Memory in use by the process, in bytes (RSS). */
+  /** Memory in use, in bytes (the JS heap with ArrayBuffer contents). */
   read(): number;
   /** Forces a full garbage collection; false when the runtime offers none. */
   gc(): boolean;
@@ -99,8 +99,8 @@ export interface MemoryProbe {
   now(): number;
 }
 
-/** The real process: RSS, Bun.gc / V8's gc(), the cgroup limit or host RAM. */
-export const processProbe: MemoryProbe = { read: processRss, gc: forceGc, total: () => totalMemory(), now: () => Date.now() };
+/** The real process: its heap, Bun.gc / V8's gc(), the cgroup limit or host RAM. */
+export const processProbe: MemoryProbe = { read: heapInUse, gc: forceGc, total: () => totalMemory(), now: () => Date.now() };
 
 /** The limiter's state machine; `check` runs every check_interval. */
 export class MemoryLimiter {
@@ -134,27 +134,33 @@ export class MemoryLimiter {
     this.limits = this.computeLimits(args);
   }
 
-  /** One measurement: force a GC above the hard limit, then refuse or accept by the soft limit. */
+  /**
+   * One measurement. Above the hard limit a GC is forced (at most every
+   * min_gc_interval_when_hard_limited); above the soft limit too, at most every
+   * min_gc_interval_when_soft_limited, so a limiter that refuses notices soon when the memory
+   * held is only garbage (as Alloy's newer memory limiter does, without its interval doubling).
+   * Refuses while the memory stays at or above the soft limit.
+   */
   check(): void {
     let used = this.probe.read();
+    let collected = false;
     if (used >= this.limits.hard) {
       if (!this.aboveHard) this.logger.warn("Memory usage is above hard limit. Forcing a GC.", this.fields(used));
       this.aboveHard = true;
-      if (this.probe.now() - this.lastGc >= this.args.min_gc_interval_when_hard_limited) used = this.collect();
-    } else if (this.aboveHard) {
+      if (this.probe.now() - this.lastGc >= this.args.min_gc_interval_when_hard_limited) {
+        used = this.collect();
+        collected = true;
+      }
+    } else {
       this.aboveHard = false;
     }
     let refuse = used >= this.limits.soft;
-    if (refuse && !this.refusing) {
-      // Entering the soft limit: a collection may be all it takes (not too often, it costs CPU).
-      if (this.probe.now() - this.lastGc >= this.args.min_gc_interval_when_soft_limited) {
-        used = this.collect();
-        refuse = used >= this.limits.soft;
-      }
-      if (refuse) this.logger.warn("Memory usage is above soft limit. Refusing data.", this.fields(used));
-    } else if (!refuse && this.refusing) {
-      this.logger.info("Memory usage back within limits. Resuming normal operation.", this.fields(used));
+    if (refuse && !collected && this.probe.now() - this.lastGc >= this.args.min_gc_interval_when_soft_limited) {
+      used = this.collect();
+      refuse = used >= this.limits.soft;
     }
+    if (refuse && !this.refusing) this.logger.warn("Memory usage is above soft limit. Refusing data.", this.fields(used));
+    else if (!refuse && this.refusing) this.logger.info("Memory usage back within limits. Resuming normal operation.", this.fields(used));
     this.refusing = refuse;
     this.lastReading = used;
   }
@@ -191,7 +197,7 @@ interface Telemetry {
 function limiterTelemetry(metrics: MetricsRegistry, id: string): Telemetry {
   const labels = { processor: id };
   const refused = new Map<Signal, Counter>();
-  const used: Gauge = metrics.gauge("solder_memory_limiter_memory_bytes", "Resident set size at the memory limiter's last check.");
+  const used: Gauge = metrics.gauge("solder_memory_limiter_heap_bytes", "Heap in use (ArrayBuffers included) at the memory limiter's last check.");
   const soft: Gauge = metrics.gauge("solder_memory_limiter_soft_limit_bytes", "Memory above which the memory limiter refuses data.");
   const hard: Gauge = metrics.gauge("solder_memory_limiter_hard_limit_bytes", "Memory above which the memory limiter forces garbage collections.");
   const state: Gauge = metrics.gauge("solder_memory_limiter_refusing", "1 while the memory limiter refuses data, else 0.");
@@ -284,7 +290,7 @@ export function defineMemoryLimiter(probe: MemoryProbe) {
         },
         debugInfo() {
           const s = limiter.current;
-          return { memory_bytes: s.used, soft_limit_bytes: s.limits.soft, hard_limit_bytes: s.limits.hard, refusing: s.refusing };
+          return { heap_bytes: s.used, soft_limit_bytes: s.limits.soft, hard_limit_bytes: s.limits.hard, refusing: s.refusing };
         },
       };
     },

@@ -152,7 +152,11 @@ describe("otelcol.processor.memory_limiter checks", () => {
       l.check();
     }
     assert.equal(l.mustRefuse, true);
-    assert.equal(probe.gcs, 1, "no more GCs below the hard limit while refusing");
+    assert.equal(probe.gcs, 1, "no more GCs within min_gc_interval_when_soft_limited");
+    probe.clock += 5000; // 10 s after the first
+    l.check();
+    assert.equal(probe.gcs, 2, "another GC once min_gc_interval_when_soft_limited has passed");
+    assert.equal(l.mustRefuse, true);
     assert.equal(lines.filter((s) => s.includes("above soft limit")).length, 1);
     probe.used = 60 * MiB;
     probe.clock += 1000;
