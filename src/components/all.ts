@@ -15,6 +15,7 @@ import { otlphttpExporter } from "./otelcol/exporter/otlphttp.ts";
 import { prometheusExporter } from "./otelcol/exporter/prometheus.ts";
 import { batchProcessor } from "./otelcol/processor/batch.ts";
 import { filterProcessor } from "./otelcol/processor/filter.ts";
+import { memoryLimiterProcessor } from "./otelcol/processor/memory_limiter.ts";
 import { resourceDetectionProcessor } from "./otelcol/processor/resourcedetection.ts";
 import { transformProcessor } from "./otelcol/processor/transform.ts";
 import { otlpReceiver } from "./otelcol/receiver/otlp.ts";
@@ -41,6 +42,7 @@ export function builtinRegistry(): Registry {
   r.register(otlpReceiver);
   r.register(filterProcessor);
   r.register(transformProcessor);
+  r.register(memoryLimiterProcessor);
   r.register(remoteWrite);
   r.register(scrape);
   r.register(discoveryRelabel);

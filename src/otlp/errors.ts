@@ -23,6 +23,9 @@ export enum Code {
   Unauthenticated = 16,
 }
 
+/** The retry delay of an overload refusal without a better estimate: 1 s, the smallest `Retry-After`. */
+export const OVERLOAD_RETRY_MS = 1000;
+
 export class PipelineError extends Error {
   constructor(
     message: string,
@@ -45,6 +48,17 @@ export class PipelineError extends Error {
   /** A temporary problem (full queue, unreachable backend): the sender should retry. */
   static retryable(message: string, retryAfterMs?: number, code = Code.Unavailable, cause?: unknown): PipelineError {
     return new PipelineError(message, code, false, retryAfterMs, { cause });
+  }
+
+  /**
+   * Backpressure: the gateway is full (sending queue, memory limit) and the data should come back
+   * later. UNAVAILABLE, as the Collector answers for its full queues and memory-limiter refusals
+   * (HTTP 503; otlp.md §1 prefers it for throttling), plus a RetryInfo delay, which the Collector
+   * leaves out: receivers turn it into `Retry-After` (HTTP) and a RetryInfo detail (gRPC), so
+   * clients wait instead of hammering a gateway that is shedding load.
+   */
+  static overloaded(message: string, retryAfterMs = OVERLOAD_RETRY_MS): PipelineError {
+    return new PipelineError(message, Code.Unavailable, false, retryAfterMs);
   }
 
   /** Classifies anything thrown: a PipelineError keeps its meaning; anything else is retryable. */

@@ -42,6 +42,10 @@ const BODIES: Record<string, { first: string; changed: string }> = {
     first: 'traces { span = [`attributes["drop"] == true`] }\noutput { traces = [otelcol.exporter.debug.sink.input] }',
     changed: 'error_mode = "ignore"\nlogs { log_record = [`severity_number < SEVERITY_NUMBER_WARN`] }\noutput { logs = [otelcol.exporter.debug.sink.input] }',
   },
+  "otelcol.processor.memory_limiter": {
+    first: `check_interval = "1s"\nlimit = "4GiB"\noutput { traces = [otelcol.exporter.debug.sink.input] }`,
+    changed: `check_interval = "2s"\nlimit_percentage = 90\nspike_limit_percentage = 20\noutput { logs = [otelcol.exporter.debug.sink.input] }`,
+  },
   "otelcol.auth.basic": {
     first: `client_auth {\n username = "u"\n password = "p"\n}`,
     changed: `htpasswd { inline = "u:p" }\nusername = "u"\npassword = "p2"`,

@@ -1,11 +1,16 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { equals, fromBinary } from "@bufbuild/protobuf";
-import { ExportTraceServiceRequestSchema } from "../../../../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import { ConnectError, Code as GrpcCode, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { RetryInfoSchema } from "../../../../gen/google/rpc/error_details_pb.ts";
+import { StatusSchema } from "../../../../gen/google/rpc/status_pb.ts";
+import { ExportTraceServiceRequestSchema, TraceService } from "../../../../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { type OtlpHttpArgs, otlphttpExporter, signalUrl } from "../../../../src/components/otelcol/exporter/otlphttp.ts";
-import { PipelineError } from "../../../../src/otlp/errors.ts";
+import { Code, PipelineError } from "../../../../src/otlp/errors.ts";
 import { runtimeName } from "../../../../src/platform/index.ts";
 import { TEST_CERT, TEST_KEY, closedPort, startHttpSink } from "../../../helpers/otlp_sink.ts";
+import { startReceiver } from "../receiver/otlp_fixtures.ts";
 import { FAST_RETRY, decode, logs, metricValue, start, traces, tracesBytes } from "./harness.ts";
 
 const LABEL = 'exporter="otlphttp/otelcol.exporter.otlphttp.test"';
@@ -275,6 +280,36 @@ describe("queue", () => {
       assert.equal(metricValue(ex.metrics, "otelcol_exporter_enqueue_failed_spans_total"), 5);
       assert.equal(metricValue(ex.metrics, "otelcol_exporter_queue_capacity"), 1);
     } finally {
+      await ex.stop();
+      await sink.close();
+    }
+  });
+
+  test("queue full behind otelcol.receiver.otlp: HTTP 503 with Retry-After, gRPC UNAVAILABLE with RetryInfo", async () => {
+    const sink = await startHttpSink();
+    sink.reply({ status: 200, delayMs: 500 });
+    const ex = await start(otlphttpExporter, `client { endpoint = "${sink.url}" }\nsending_queue {\n num_consumers = 1\n queue_size = 1\n}`);
+    const r = await startReceiver(`grpc { endpoint = "127.0.0.1:0" }\nhttp { endpoint = "127.0.0.1:0" }\noutput {}`, ex.input);
+    const post = () => fetch(`${r.httpUrl}/v1/traces`, { method: "POST", headers: { "content-type": "application/x-protobuf" }, body: tracesBytes(2) as BodyInit });
+    try {
+      assert.equal((await post()).status, 200); // taken by the one sender, which waits on the sink
+      await sink.waitForRequests(1);
+      assert.equal((await post()).status, 200); // fills the queue
+      const full = await post();
+      assert.equal(full.status, 503);
+      assert.equal(full.headers.get("retry-after"), "1");
+      const st = fromBinary(StatusSchema, new Uint8Array(await full.arrayBuffer()));
+      assert.deepEqual([st.code, st.message], [Code.Unavailable, "sending queue is full"]);
+      const client = createClient(TraceService, createGrpcTransport({ baseUrl: `http://${r.grpcAddress}` }));
+      const err = await client.export(fromBinary(ExportTraceServiceRequestSchema, tracesBytes(2))).then(
+        () => assert.fail("accepted"),
+        (e: unknown) => ConnectError.from(e),
+      );
+      assert.equal(err.code, GrpcCode.Unavailable);
+      assert.equal(err.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds, 1n);
+      assert.equal(metricValue(ex.metrics, "otelcol_exporter_enqueue_failed_spans_total"), 4);
+    } finally {
+      await r.stop();
       await ex.stop();
       await sink.close();
     }

@@ -107,7 +107,8 @@ interface Item {
 
 /** A bounded FIFO of batches with background senders. */
 export class SendingQueue {
-  private items: Item[] = [];
+  /** Slots before `head` are taken and cleared. */
+  private items: Array<Item | undefined> = [];
   private head = 0;
   private used = 0;
   private args: QueueArgs;
@@ -149,7 +150,8 @@ export class SendingQueue {
 
   /**
    * Queues a batch. Resolves once it is queued (or, with wait_for_result, once it was sent).
-   * A full queue rejects at once with a retryable error unless block_on_overflow is set.
+   * A full queue rejects at once with a retryable error carrying a 1 s retry delay (receivers
+   * answer 503 + Retry-After / UNAVAILABLE + RetryInfo) unless block_on_overflow is set.
    */
   async enqueue(batch: Batch<Signal>): Promise<void> {
     const size = sizeOf(batch, this.args.sizer);
@@ -158,7 +160,7 @@ export class SendingQueue {
         // Can never fit; waiting or retrying would not help.
         throw PipelineError.permanent(`request of size ${size} (sizer ${this.args.sizer}) is larger than the queue capacity ${this.capacity}`);
       }
-      if (!(this.args.block_on_overflow || this.args.blocking)) throw PipelineError.retryable("sending queue is full");
+      if (!(this.args.block_on_overflow || this.args.blocking)) throw PipelineError.overloaded("sending queue is full");
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
     if (this.closed) throw PipelineError.retryable("sending queue is shutting down");
@@ -335,8 +337,14 @@ export class SendingQueue {
 
   private take(): Item | undefined {
     if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head++]!;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
+    const item = this.items[this.head]!;
+    // Let go of the slot at once: a taken item's batch (and the request bodies its lite view
+    // points into) must be collectable as soon as it is sent, not when the array is compacted.
+    this.items[this.head++] = undefined;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
@@ -348,7 +356,7 @@ export class SendingQueue {
 
   private dropRemaining(): void {
     const left: Job[] = this.batcher.drain();
-    for (const i of this.items.slice(this.head)) left.push({ batch: i.batch, done: this.completion(i) ?? (() => {}) });
+    for (const i of this.items.slice(this.head)) if (i) left.push({ batch: i.batch, done: this.completion(i) ?? (() => {}) });
     this.items = [];
     this.head = 0;
     this.used = 0;

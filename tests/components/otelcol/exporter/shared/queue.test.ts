@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { validateBatch } from "../../../../../src/components/otelcol/exporter/shared/batcher.ts";
 import { type Process, type QueueArgs, SendingQueue, validateQueue } from "../../../../../src/components/otelcol/exporter/shared/queue.ts";
 import type { Batch, Signal } from "../../../../../src/otlp/batch.ts";
-import { PipelineError } from "../../../../../src/otlp/errors.ts";
+import { Code, PipelineError } from "../../../../../src/otlp/errors.ts";
 import { createLogger, memorySink } from "../../../../../src/runtime/logger.ts";
 import { logs, traces } from "../harness.ts";
 
@@ -47,6 +47,30 @@ function newQueue(args: Partial<QueueArgs>, process: Process, drainTimeoutMs = 1
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
 describe("SendingQueue (§0.6)", () => {
+  test("a taken batch is no longer referenced by the queue (its request bodies can be collected)", async () => {
+    const g = gate();
+    const { q } = newQueue({ queue_size: 10 }, g.process);
+    const abort = new AbortController();
+    const running = q.run(abort.signal);
+    const slots = () => (q as unknown as { items: unknown[] }).items;
+    await q.enqueue(traces(1)); // taken at once by the sender
+    await tick();
+    for (let i = 0; i < 3; i++) await q.enqueue(traces(1));
+    assert.equal(slots().filter((x) => x !== undefined).length, 3);
+    g.releaseAll();
+    await tick();
+    // The sender took one more: its slot is cleared, the two behind it are still held.
+    assert.equal(slots().filter((x) => x !== undefined).length, 2);
+    for (let i = 0; i < 4 && g.pendingCount() > 0; i++) {
+      g.releaseAll();
+      await tick();
+    }
+    assert.equal(q.length, 0);
+    assert.deepEqual(slots(), []);
+    abort.abort();
+    await running;
+  });
+
   test("enqueue returns once queued; a full queue fails at once with a retryable error", async () => {
     const g = gate();
     const { q } = newQueue({}, g.process);
@@ -56,7 +80,7 @@ describe("SendingQueue (§0.6)", () => {
     await tick();
     for (let i = 0; i < 3; i++) await q.enqueue(traces(1));
     assert.equal(q.size, 3);
-    await assert.rejects(q.enqueue(traces(1)), (e: PipelineError) => !e.permanent && e.message === "sending queue is full");
+    await assert.rejects(q.enqueue(traces(1)), (e: PipelineError) => !e.permanent && e.message === "sending queue is full" && e.code === Code.Unavailable && e.retryAfterMs === 1000);
     g.releaseAll();
     abort.abort();
     await tick();
