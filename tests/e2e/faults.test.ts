@@ -225,6 +225,33 @@ describe("backend faults", { concurrency: false }, () => {
     await g.solder.stop();
   });
 
+  test("backend down with the batch processor in front of a small queue: the overflow is refused, nothing acknowledged is lost", async () => {
+    const http = await startHttpFaultBackend();
+    backends.push(http);
+    const g = await gateway("batch-overflow", ["otelcol.processor.batch.b.input"], [
+      `otelcol.processor.batch "b" {
+	output {
+		traces = [otelcol.exporter.otlphttp.out.input]
+	}
+}
+`,
+      otlphttp("out", http.url, `${FAST_RETRY}\nsending_queue {\nqueue_size = 10\nnum_consumers = 2\n}`),
+    ].join("\n"));
+    const tag = nextTag++;
+    await http.setMode({ kind: "down" });
+    const loadDone = runLoad({ url: g.traces, rate: 200, batch: 20, durationMs: 8_000, tag });
+    await sleep(6_000);
+    await http.setMode({ kind: "accept" });
+    const load = await loadDone;
+    await allArrive(load, http, 20_000, "every acknowledged item arrives", g);
+    const row = report("down 6 s, batch processor, queue_size 10", load, http, g);
+    assert.ok(load.refusedRetryable > 0, `the client was never told to retry: ${JSON.stringify(load.byStatus)}`);
+    assert.deepEqual(Object.keys(load.byStatus).sort(), ["200", "503"], "only 200 and 503 answers");
+    assert.equal(row.arrived, load.acked.size);
+    assert.equal(await metric(g, "otelcol_exporter_send_failed_spans_total", 'exporter="otlphttp/'), 0);
+    await g.solder.stop();
+  });
+
   test("429 with Retry-After: the exporter waits at least that long between attempts, then delivers everything", async () => {
     const http = await startHttpFaultBackend();
     backends.push(http);
