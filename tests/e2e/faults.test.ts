@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type FaultBackend,
+  GrpcCode,
   type LoadReport,
   runLoad,
   sampleRss,
@@ -148,7 +149,7 @@ function report(name: string, load: LoadReport, b: FaultBackend, g: Gateway, dro
   };
   rows.push(row);
   console.log(
-    `FAULTS ${row.case}: sent ${row.sent} / acknowledged ${row.acked} / refused-retryable ${row.refusedRetryable} / refused-other ${row.refusedPermanent} / arrived ${row.arrived} / dropped-by-backend-refusal ${row.dropped} / duplicates ${row.duplicates} / peak RSS ${row.peakRssMiB} MiB`,
+    `FAULTS ${row.case}: sent ${row.sent} / acknowledged ${row.acked} / refused-retryable ${row.refusedRetryable} / refused-other ${row.refusedPermanent} / arrived ${row.arrived} / dropped-and-counted ${row.dropped} / duplicates ${row.duplicates} / peak RSS ${row.peakRssMiB} MiB`,
   );
   return row;
 }
@@ -252,6 +253,32 @@ describe("backend faults", { concurrency: false }, () => {
     await g.solder.stop();
   });
 
+  test("an outage longer than retry_on_failure.max_elapsed_time: what is given up is counted and logged, never silent", async () => {
+    const http = await startHttpFaultBackend();
+    backends.push(http);
+    // The same rule as the default max_elapsed_time of 5 minutes, shrunk to 1 s.
+    const retry = `retry_on_failure {\ninitial_interval = "100ms"\nmax_interval = "200ms"\nmax_elapsed_time = "1s"\n}`;
+    const g = await gateway("give-up", ["otelcol.exporter.otlphttp.out.input"], otlphttp("out", http.url, retry));
+    const tag = nextTag++;
+    await http.setMode({ kind: "down" });
+    const load = await runLoad({ url: g.traces, rate: 100, batch: 10, durationMs: 2_000, tag });
+    await sleep(2_500); // every batch has now used up its 1 s
+    await http.setMode({ kind: "accept" });
+    const given = () => metric(g, "otelcol_exporter_send_failed_spans_total", 'exporter="otlphttp/');
+    await eventually(async () => (await given()) + http.stats.arrived.size === load.acked.size, 10_000, "every item delivered or given up");
+    const lost = load.acked.size - http.stats.arrived.size;
+    report("down 4.5 s, max_elapsed_time 1 s", load, http, g, lost);
+    assert.ok(lost > 0, "the outage outlasted max_elapsed_time");
+    const logged = g.solder
+      .stderr()
+      .split("\n")
+      .filter((l) => l.includes("Exporting failed. Dropping data.") && l.includes("no more retries left"))
+      .reduce((n, l) => n + Number(/dropped_items=(\d+)/.exec(l)?.[1] ?? 0), 0);
+    assert.equal(logged, lost, "every given-up item is in a log line");
+    assert.equal(await given(), lost);
+    await g.solder.stop();
+  });
+
   test("429 with Retry-After: the exporter waits at least that long between attempts, then delivers everything", async () => {
     const http = await startHttpFaultBackend();
     backends.push(http);
@@ -329,6 +356,57 @@ describe("backend faults", { concurrency: false }, () => {
     report("500/400/401/404/413 dropped; 502/503/504 retried", load, http, g, refusedForGood.size);
     assert.equal(await metric(g, "otelcol_exporter_send_failed_spans_total", 'exporter="otlphttp/'), refusedForGood.size);
     assert.equal(await metric(g, "otelcol_exporter_sent_spans_total", 'exporter="otlphttp/'), delivered.size);
+    await g.solder.stop();
+  });
+
+  test("gRPC: RESOURCE_EXHAUSTED with RetryInfo waits the delay, UNAVAILABLE retries, RESOURCE_EXHAUSTED without RetryInfo and INVALID_ARGUMENT drop once", async () => {
+    const grpc = await startGrpcFaultBackend();
+    backends.push(grpc);
+    const g = await gateway("grpc-statuses", ["otelcol.exporter.otlp.out.input"], otlpgrpc("out", grpc.endpoint, FAST_RETRY));
+    const tag = nextTag++;
+    const load: LoadReport = { sent: 0, acked: new Set(), refusedRetryable: 0, refusedPermanent: 0, failed: 0, byStatus: {} };
+    let seq = 0;
+    const send = async () => {
+      const { body, ids } = traceRequest(tag, seq, 10);
+      seq += 10;
+      load.sent += ids.length;
+      const res = await fetch(g.traces, { method: "POST", headers: { "Content-Type": "application/x-protobuf" }, body: body as Uint8Array<ArrayBuffer> });
+      assert.equal(res.status, 200);
+      for (const id of ids) load.acked.add(id);
+      return ids;
+    };
+    const failed = () => metric(g, "otelcol_exporter_send_failed_spans_total", 'exporter="otlp/');
+
+    await grpc.setMode({ kind: "refuse-grpc", code: GrpcCode.ResourceExhausted, retryDelayMs: 2000 });
+    const throttled = await send();
+    await eventually(() => grpc.stats.attemptsWith(throttled[0]!).length >= 2, 10_000, "a retry after RetryInfo");
+    await grpc.setMode({ kind: "accept" });
+    await eventually(() => grpc.stats.arrived.has(throttled[0]!), 10_000, "throttled batch delivered");
+    const [a, b] = grpc.stats.attemptsWith(throttled[0]!);
+    assert.ok(b!.at - a!.at >= 1950, `the retry came ${b!.at - a!.at} ms after RetryInfo asked for 2000 ms`);
+
+    await grpc.setMode({ kind: "refuse-grpc", code: GrpcCode.Unavailable });
+    const unavailable = await send();
+    await eventually(() => grpc.stats.attemptsWith(unavailable[0]!).length >= 3, 10_000, "UNAVAILABLE retried");
+    await grpc.setMode({ kind: "accept" });
+    await eventually(() => grpc.stats.arrived.has(unavailable[0]!), 10_000, "UNAVAILABLE then accepted");
+
+    const refusedForGood = new Set<string>();
+    for (const code of [GrpcCode.ResourceExhausted, GrpcCode.InvalidArgument]) {
+      await grpc.setMode({ kind: "refuse-grpc", code });
+      const before = await failed();
+      const ids = await send();
+      await eventually(async () => (await failed()) === before + 10, 10_000, `send_failed after ${GrpcCode[code]}`);
+      await sleep(500);
+      assert.equal(grpc.stats.attemptsWith(ids[0]!).length, 1, `${GrpcCode[code]} is not retried`);
+      for (const id of ids) refusedForGood.add(id);
+    }
+    const drops = g.solder.stderr().split("\n").filter((l) => l.includes("Exporting failed. Dropping data."));
+    assert.equal(drops.length, 2, drops.join("\n"));
+    assert.match(drops[0]!, /code = ResourceExhausted/);
+    assert.match(drops[1]!, /code = InvalidArgument/);
+    for (const id of load.acked) assert.equal(grpc.stats.arrived.has(id), !refusedForGood.has(id), id);
+    report("gRPC RetryInfo 2 s, UNAVAILABLE, RESOURCE_EXHAUSTED, INVALID_ARGUMENT", load, grpc, g, refusedForGood.size);
     await g.solder.stop();
   });
 
