@@ -309,28 +309,36 @@ class Batcher {
    * (`Sender failed`) and skipped; one that refuses with a retryable error gets the batch again
    * after a backoff, while the shard refuses new data, until it takes it or HOLD_LIMIT_MS (at
    * shutdown HOLD_DRAIN_MS) passes. Outputs that took the batch never see it twice.
+   *
+   * What is offered again: a lite batch is kept untouched and each offer gets a copy (nearly free:
+   * the copy shares the encoded bytes). A fully decoded batch costs more to copy than to encode,
+   * so the outputs get what the fan-out always gave them (a copy each, the original to the last)
+   * and an output that refused gets back the very batch it refused; solder's retryable refusals
+   * (a full or closing sending queue, a missing pipeline) leave the batch as it was.
    */
   private async send(shard: Shard, s: Outgoing, release: () => void): Promise<void> {
     const { signal } = shard;
     const items = s.batch.itemCount();
     const bytes = s.batch.byteSize(); // measured before ownership passes on
+    const keep = s.batch.isLite();
     const giveUpAt = Date.now() + HOLD_LIMIT_MS;
-    let to = s.to;
+    let offers: Array<[Consumer, Batch<Signal> | undefined]> = s.to.map((c) => [c, undefined]);
     let delivered = false;
     let wait: number = HOLD_BACKOFF_MS[0];
     try {
       for (;;) {
-        const refused: Consumer[] = [];
+        const refused: typeof offers = [];
         let error: PipelineError | undefined;
-        for (let i = 0; i < to.length; i++) {
-          // Ownership passes with each call; the original stays here in case an output refuses.
+        for (let i = 0; i < offers.length; i++) {
+          const [to, again] = offers[i]!;
+          const batch = keep ? s.batch.clone() : (again ?? (i === offers.length - 1 ? s.batch : s.batch.clone()));
           try {
-            await consume(to[i]!, s.batch.clone());
+            await consume(to, batch);
             delivered = true;
           } catch (err) {
             const e = PipelineError.from(err);
             if (e.permanent) this.logger.warn("Sender failed", { data_type: signal, error: e.message });
-            else (refused.push(to[i]!), (error = e));
+            else (refused.push([to, batch]), (error = e));
           }
         }
         if (!error) break;
@@ -347,7 +355,7 @@ class Batcher {
         shard.held = error;
         await sleep(wait);
         wait = Math.min(wait * 2, HOLD_BACKOFF_MS[1]);
-        to = refused;
+        offers = refused;
       }
     } finally {
       shard.held = undefined;

@@ -397,6 +397,47 @@ describe("otelcol.processor.batch errors and wiring", () => {
     await p.stop();
   });
 
+  test("a lite batch is offered again as it was, even when the refusing output changed it", async () => {
+    const out = new Capture();
+    let calls = 0;
+    out.consumeTraces = async (b) => {
+      if (++calls === 1) {
+        for (const rs of (b as Batch<"traces">).full()) for (const ss of rs.scopeSpans) for (const sp of ss.spans) sp.name = "changed";
+        throw PipelineError.retryable("downstream refused after a change");
+      }
+      out.got.push(b);
+    };
+    const p = await start({ send_batch_size: 0 }, out);
+    await p.input.consumeTraces(traces(2, "x"));
+    const deadline = Date.now() + 5_000;
+    while (out.got.length === 0 && Date.now() < deadline) await sleep(20);
+    assert.deepEqual(out.got.map((b) => names(b as Batch<"traces">)), [range("x", 0, 2)]);
+    await p.stop();
+  });
+
+  test("a decoded batch is not copied for the last output; the output that refused it gets the same batch again", async () => {
+    const ok = new Capture();
+    const flaky = new Capture();
+    const seen: Batch<Signal>[] = [];
+    let calls = 0;
+    flaky.consumeTraces = async (b) => {
+      seen.push(b);
+      if (++calls === 1) throw PipelineError.retryable("sending queue is full");
+      flaky.got.push(b);
+    };
+    const p = await start({ send_batch_size: 0, output: { traces: [ok, flaky], metrics: [], logs: [] } });
+    const batch = traces(3, "f");
+    batch.full();
+    await p.input.consumeTraces(batch);
+    const deadline = Date.now() + 5_000;
+    while (flaky.got.length === 0 && Date.now() < deadline) await sleep(20);
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0], seen[1], "the refused batch itself is offered again");
+    assert.notEqual(ok.got[0], seen[0]);
+    assert.deepEqual([...ok.got, ...flaky.got].map((b) => names(b as Batch<"traces">)), [range("f", 0, 3), range("f", 0, 3)]);
+    await p.stop();
+  });
+
   test("shutdown offers a refused batch for a bounded time, then drops it and says so", async () => {
     const out = new Capture();
     out.fail = PipelineError.retryable("sending queue is shutting down");
