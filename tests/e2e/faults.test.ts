@@ -41,15 +41,21 @@ interface Gateway {
   solder: Running;
   /** The receiver's OTLP/HTTP traces URL. */
   traces: string;
+  /** The receiver's OTLP/gRPC endpoint, as runLoad takes it: `grpc://127.0.0.1:<port>`. */
+  grpc: string;
   rss: ReturnType<typeof sampleRss>;
 }
 
 /** Starts solder with an OTLP receiver on a free port whose traces go to `outputs`, plus `rest`. */
 async function gateway(name: string, outputs: string[], rest: string): Promise<Gateway> {
   const port = await freePort();
+  const grpcPort = await freePort();
   const config = `otelcol.receiver.otlp "in" {
 	http {
 		endpoint = "127.0.0.1:${port}"
+	}
+	grpc {
+		endpoint = "127.0.0.1:${grpcPort}"
 	}
 	output {
 		traces = [${outputs.join(", ")}]
@@ -65,7 +71,7 @@ ${rest}`;
   // Ready means the graph is loaded; the receiver's listener comes up right after.
   const empty = traceRequest(0, 0, 0).body as Uint8Array<ArrayBuffer>;
   await eventually(async () => (await fetch(traces, { method: "POST", headers: { "Content-Type": "application/x-protobuf" }, body: empty }).catch(() => undefined))?.status === 200, 15_000, "receiver listening");
-  return { solder, traces, rss: sampleRss(solder.proc.pid!) };
+  return { solder, traces, grpc: `grpc://127.0.0.1:${grpcPort}`, rss: sampleRss(solder.proc.pid!) };
 }
 
 function otlphttp(name: string, url: string, body = "", client = ""): string {
@@ -142,7 +148,7 @@ function report(name: string, load: LoadReport, b: FaultBackend, g: Gateway, dro
     acked: load.acked.size,
     refusedRetryable: load.refusedRetryable,
     refusedPermanent: load.refusedPermanent + load.failed,
-    arrived: b.stats.arrived.size,
+    arrived: b.stats.arrivedOf(load.tag),
     dropped,
     duplicates: b.stats.duplicates,
     peakRssMiB: Math.round(g.rss.peakMiB() * 10) / 10,
@@ -207,25 +213,29 @@ describe("backend faults", { concurrency: false }, () => {
     await g.solder.stop();
   });
 
-  test("backend down with a small sending queue: the overflow is refused with 503, nothing acknowledged is lost", async () => {
+  test("backend down with a small sending queue: the overflow is refused with 503 / UNAVAILABLE, nothing acknowledged is lost", async () => {
     const http = await startHttpFaultBackend();
     backends.push(http);
     // No batch processor: the receiver hands each request to the exporter's queue, so a full
-    // queue reaches the client as a retryable status.
+    // queue reaches the client as a retryable status, over OTLP/HTTP and OTLP/gRPC alike.
     const g = await gateway("overflow", ["otelcol.exporter.otlphttp.out.input"], otlphttp("out", http.url, `${FAST_RETRY}\nsending_queue {\nqueue_size = 20\nnum_consumers = 2\n}`));
-    const tag = nextTag++;
     await http.setMode({ kind: "down" });
-    const loadDone = runLoad({ url: g.traces, rate: 200, batch: 20, durationMs: 8_000, tag });
+    const loads = Promise.all([
+      runLoad({ url: g.traces, rate: 100, batch: 10, durationMs: 8_000, tag: nextTag++ }),
+      runLoad({ url: g.grpc, rate: 100, batch: 10, durationMs: 8_000, tag: nextTag++ }),
+    ]);
     await sleep(6_000);
     await http.setMode({ kind: "accept" });
-    const load = await loadDone;
-    await allArrive(load, http, 20_000, "every acknowledged item arrives", g);
-    const row = report("down 6 s, queue_size 20", load, http, g);
-    assert.ok(load.refusedRetryable > 0, `the queue never filled: ${JSON.stringify(load.byStatus)}`);
-    assert.deepEqual(Object.keys(load.byStatus).sort(), ["200", "503"], "only 200 and 503 answers");
+    const [viaHttp, viaGrpc] = await loads;
+    for (const load of [viaHttp, viaGrpc]) await allArrive(load, http, 20_000, "every acknowledged item arrives", g);
+    const rows = [report("down 6 s, queue_size 20, OTLP/HTTP client", viaHttp, http, g), report("down 6 s, queue_size 20, OTLP/gRPC client", viaGrpc, http, g)];
+    assert.deepEqual(Object.keys(viaHttp.byStatus).sort(), ["200", "503"], `OTLP/HTTP: only 200 and 503 answers: ${JSON.stringify(viaHttp.byStatus)}`);
+    assert.deepEqual(Object.keys(viaGrpc.byStatus).sort(), ["grpc-OK", "grpc-Unavailable"], `OTLP/gRPC: only OK and UNAVAILABLE: ${JSON.stringify(viaGrpc.byStatus)}`);
     // Refused items were never taken: exactly the acknowledged ones arrive.
-    assert.equal(row.arrived, load.acked.size);
-    assert.equal(await metric(g, "otelcol_exporter_enqueue_failed_spans_total", 'exporter="otlphttp/'), load.refusedRetryable);
+    assert.equal(rows[0]!.arrived, viaHttp.acked.size);
+    assert.equal(rows[1]!.arrived, viaGrpc.acked.size);
+    assert.equal(http.stats.arrived.size, viaHttp.acked.size + viaGrpc.acked.size);
+    assert.equal(await metric(g, "otelcol_exporter_enqueue_failed_spans_total", 'exporter="otlphttp/'), viaHttp.refusedRetryable + viaGrpc.refusedRetryable);
     assert.equal(await metric(g, "otelcol_exporter_send_failed_spans_total", 'exporter="otlphttp/'), 0);
     await g.solder.stop();
   });
@@ -321,7 +331,7 @@ describe("backend faults", { concurrency: false }, () => {
     const g = await gateway("statuses", ["otelcol.exporter.otlphttp.out.input"], otlphttp("out", http.url, FAST_RETRY));
     const tag = nextTag++;
     const acked = new Set<string>();
-    const load: LoadReport = { sent: 0, acked, refusedRetryable: 0, refusedPermanent: 0, failed: 0, byStatus: {} };
+    const load: LoadReport = { tag, sent: 0, acked, refusedRetryable: 0, refusedPermanent: 0, failed: 0, byStatus: {} };
     let seq = 0;
     const send = async () => {
       const { body, ids } = traceRequest(tag, seq, 10);
@@ -368,7 +378,7 @@ describe("backend faults", { concurrency: false }, () => {
     backends.push(grpc);
     const g = await gateway("grpc-statuses", ["otelcol.exporter.otlp.out.input"], otlpgrpc("out", grpc.endpoint, FAST_RETRY));
     const tag = nextTag++;
-    const load: LoadReport = { sent: 0, acked: new Set(), refusedRetryable: 0, refusedPermanent: 0, failed: 0, byStatus: {} };
+    const load: LoadReport = { tag, sent: 0, acked: new Set(), refusedRetryable: 0, refusedPermanent: 0, failed: 0, byStatus: {} };
     let seq = 0;
     const send = async () => {
       const { body, ids } = traceRequest(tag, seq, 10);

@@ -20,9 +20,9 @@ import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
 import { readFileSync } from "node:fs";
-import { create, toBinary } from "@bufbuild/protobuf";
-import { Code as GrpcCode, ConnectError, type HandlerContext } from "@connectrpc/connect";
-import { compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { Code as GrpcCode, ConnectError, type HandlerContext, createClient } from "@connectrpc/connect";
+import { compressionGzip, connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.ts";
 import { ExportLogsServiceRequestSchema, ExportLogsServiceResponseSchema, LogsService } from "../../gen/opentelemetry/proto/collector/logs/v1/logs_service_pb.ts";
 import { ExportMetricsServiceRequestSchema, ExportMetricsServiceResponseSchema, MetricsService } from "../../gen/opentelemetry/proto/collector/metrics/v1/metrics_service_pb.ts";
@@ -81,6 +81,14 @@ export class FaultStats {
         if (this.arrived.has(id)) this.duplicates++;
         else this.arrived.add(id);
       }
+  }
+
+  /** How many distinct items of load `tag` arrived. */
+  arrivedOf(tag: number): number {
+    const prefix = tag.toString(16).padStart(8, "0");
+    let n = 0;
+    for (const id of this.arrived) if (id.startsWith(prefix)) n++;
+    return n;
   }
 
   /** Attempts that contain item `id`, oldest first. */
@@ -285,21 +293,23 @@ async function listenOn(server: http.Server | http2.Http2Server, port: number): 
 
 /** What the load client saw, item by item. */
 export interface LoadReport {
+  /** The `tag` the item ids carry. */
+  tag: number;
   sent: number;
   /** Ids of items whose request was answered 2xx: solder took responsibility for them. */
   acked: Set<string>;
-  /** Items refused with a status the client should retry (429, 502, 503, 504). */
+  /** Items refused with a status the client should retry (429, 502, 503, 504; gRPC UNAVAILABLE and the other retryable codes). */
   refusedRetryable: number;
   /** Items refused with any other status. */
   refusedPermanent: number;
   /** Items whose request got no answer (connection error, timeout). */
   failed: number;
-  /** Requests per HTTP status ("error" for no answer). */
+  /** Requests per HTTP status or gRPC code name ("error" for no answer). */
   byStatus: Record<string, number>;
 }
 
 export interface LoadOptions {
-  /** The OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`. */
+  /** The OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`; or `grpc://127.0.0.1:4317` to send OTLP/gRPC. */
   url: string;
   /** Items per second. */
   rate: number;
@@ -314,6 +324,8 @@ export interface LoadOptions {
 }
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
+// What an OTLP/gRPC client retries (RESOURCE_EXHAUSTED only with RetryInfo, which solder's receiver never sends).
+const RETRYABLE_GRPC = new Set([GrpcCode.Canceled, GrpcCode.DeadlineExceeded, GrpcCode.Aborted, GrpcCode.OutOfRange, GrpcCode.Unavailable, GrpcCode.DataLoss]);
 
 /** The OTLP request of items first…first+n-1: one span each, span id = tag·2^32 + sequence number. */
 export function traceRequest(tag: number, first: number, n: number): { body: Uint8Array; ids: string[] } {
@@ -350,9 +362,40 @@ export function traceRequest(tag: number, first: number, n: number): { body: Uin
   return { body: toBinary(ExportTraceServiceRequestSchema, req), ids };
 }
 
+/** How one request ended, in the terms of the report. */
+type Outcome = { key: string; kind: "acked" | "retryable" | "permanent" | "failed" };
+
+/** One request over OTLP/HTTP (fetch) or OTLP/gRPC (connect-node), classified. */
+function requester(o: LoadOptions): (body: Uint8Array) => Promise<Outcome> {
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  if (o.url.startsWith("grpc://")) {
+    const client = createClient(TraceService, createGrpcTransport({ baseUrl: `http://${o.url.slice("grpc://".length)}` }));
+    return async (body) => {
+      try {
+        await client.export(fromBinary(ExportTraceServiceRequestSchema, body), { timeoutMs });
+        return { key: "grpc-OK", kind: "acked" };
+      } catch (err) {
+        const e = ConnectError.from(err);
+        return { key: `grpc-${GrpcCode[e.code]}`, kind: RETRYABLE_GRPC.has(e.code) ? "retryable" : "permanent" };
+      }
+    };
+  }
+  return async (body) => {
+    try {
+      const res = await fetch(o.url, { method: "POST", headers: { "Content-Type": "application/x-protobuf" }, body: body as Uint8Array<ArrayBuffer>, signal: AbortSignal.timeout(timeoutMs) });
+      await res.arrayBuffer();
+      const kind = res.status >= 200 && res.status < 300 ? "acked" : RETRYABLE.has(res.status) ? "retryable" : "permanent";
+      return { key: String(res.status), kind };
+    } catch {
+      return { key: "error", kind: "failed" };
+    }
+  };
+}
+
 /** Sends `rate` items a second for `durationMs` and reports exactly which items were acknowledged. */
 export async function runLoad(o: LoadOptions): Promise<LoadReport> {
-  const report: LoadReport = { sent: 0, acked: new Set(), refusedRetryable: 0, refusedPermanent: 0, failed: 0, byStatus: {} };
+  const report: LoadReport = { tag: o.tag, sent: 0, acked: new Set(), refusedRetryable: 0, refusedPermanent: 0, failed: 0, byStatus: {} };
+  const request = requester(o);
   const perRequestMs = (o.batch / o.rate) * 1000;
   const total = Math.floor(o.durationMs / perRequestMs);
   const start = Date.now();
@@ -365,25 +408,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const { body, ids } = traceRequest(o.tag, k * o.batch, o.batch);
       report.sent += ids.length;
-      let status: number | undefined;
-      try {
-        const res = await fetch(o.url, {
-          method: "POST",
-          headers: { "Content-Type": "application/x-protobuf" },
-          body: body as Uint8Array<ArrayBuffer>,
-          signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
-        });
-        await res.arrayBuffer();
-        status = res.status;
-      } catch {
-        status = undefined;
-      }
-      const key = status === undefined ? "error" : String(status);
+      const { key, kind } = await request(body);
       report.byStatus[key] = (report.byStatus[key] ?? 0) + 1;
-      if (status === undefined) report.failed += ids.length;
-      else if (status >= 200 && status < 300) for (const id of ids) report.acked.add(id);
-      else if (RETRYABLE.has(status)) report.refusedRetryable += ids.length;
-      else report.refusedPermanent += ids.length;
+      if (kind === "acked") for (const id of ids) report.acked.add(id);
+      else if (kind === "retryable") report.refusedRetryable += ids.length;
+      else if (kind === "permanent") report.refusedPermanent += ids.length;
+      else report.failed += ids.length;
     }
   };
   await Promise.all(Array.from({ length: o.concurrency ?? 4 }, worker));
