@@ -187,7 +187,7 @@ class Batcher {
     // Upstream ignores batches without items; appending them would only grow an idle shard.
     if (batch.itemCount() === 0) return;
     const shard = this.shardFor(batch);
-    if (shard.held) throw PipelineError.retryable(`the batch processor is holding ${batch.signal} its output refused: ${shard.held.message}`);
+    if (shard.held) throw PipelineError.retryable(`batch processor: a ${batch.signal} batch is waiting for an output that refused it (${shard.held.message}); retry later`);
     shard.pending.append(batch);
     const ready = this.takeReady(shard);
     if (ready.length > 0) this.stopTimer(shard); // a size-triggered send restarts the timer

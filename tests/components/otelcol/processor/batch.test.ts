@@ -369,7 +369,7 @@ describe("otelcol.processor.batch errors and wiring", () => {
       (e: unknown) => e,
     );
     assert.ok(err instanceof PipelineError && !err.permanent, `new data is refused with a retryable error: ${err}`);
-    assert.match(err.message, /holding traces .*sending queue is full/);
+    assert.match(err.message, /a traces batch is waiting for an output that refused it \(sending queue is full\); retry later/);
     await p.input.consumeLogs(logs(1)); // another signal is another shard
     out.fail = undefined;
     const deadline = Date.now() + 5_000;
