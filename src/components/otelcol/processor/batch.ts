@@ -1,6 +1,12 @@
 // `otelcol.processor.batch` (spec: alloy-components.md §5): groups telemetry into batches by
 // size and time, per signal and per combination of client-metadata values ("shard"). Batches
 // stay lite: counting, appending and splitting are wire-level operations of Batch.
+//
+// Deviation from upstream, which drops a batch on any downstream error: a batch refused with a
+// retryable error (an exporter's full sending queue, say) was already acknowledged to its
+// senders, so it is kept and offered again, with backoff, to the outputs that refused it, for at
+// most HOLD_LIMIT_MS; meanwhile the shard refuses new data with a retryable error, so clients
+// retry instead of having data accepted and then lost. Permanent errors still drop the batch.
 
 import { Batch, type Signal } from "../../../otlp/index.ts";
 import { type Consumer, consumerCapsule } from "../../../otlp/consumer.ts";
@@ -10,7 +16,7 @@ import type { Logger } from "../../../runtime/logger.ts";
 import type { Counter, Gauge, Histogram, MetricsRegistry } from "../../../runtime/metrics.ts";
 import { attr, t } from "../../../runtime/schema.ts";
 import { debugMetricsBlock } from "../shared/debug_metrics.ts";
-import { type OutputArgs, deliver, outputBlock, unsupported } from "../shared/output.ts";
+import { type OutputArgs, consume, outputBlock, unsupported } from "../shared/output.ts";
 
 export interface BatchArgs {
   /** Milliseconds; 0 = no timer. */
@@ -22,6 +28,13 @@ export interface BatchArgs {
   output: OutputArgs;
   debug_metrics: { disable_high_cardinality_metrics: boolean };
 }
+
+/** How long a batch refused with a retryable error is offered again before it is dropped. */
+export const HOLD_LIMIT_MS = 300_000;
+/** Backoff between offers of a refused batch: doubling from the first value up to the second. */
+export const HOLD_BACKOFF_MS = [100, 2_000] as const;
+/** How long shutdown keeps offering a refused batch. */
+export const HOLD_DRAIN_MS = 5_000;
 
 /** The permanent error for a metadata combination past `metadata_cardinality_limit`. */
 export const TOO_MANY_BATCHERS = "too many batcher metadata-value combinations";
@@ -119,6 +132,8 @@ interface Settings {
   limit: number;
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 function settingsOf(a: BatchArgs): Settings {
   const keys = [...new Set(a.metadata_keys.map((k) => k.toLowerCase()))].sort();
   return { timeout: a.timeout, size: a.send_batch_size, max: a.send_batch_max_size, keys, limit: a.metadata_cardinality_limit };
@@ -137,6 +152,8 @@ interface Shard {
   /** Sends of this shard run one after another, in order (upstream: one goroutine per shard). */
   tail: Promise<void>;
   busy: number;
+  /** Set while a batch refused with a retryable error is kept: new data is refused meanwhile. */
+  held: PipelineError | undefined;
 }
 
 /** A batch cut from a shard, bound for the output list that was current when it was cut. */
@@ -155,6 +172,8 @@ class Batcher {
   private retired: Promise<void> = Promise.resolve();
   private running = false;
   private stopped = false;
+  /** When shutdown stops offering refused batches again. */
+  private drainDeadline: number | undefined;
 
   constructor(args: BatchArgs, private readonly logger: Logger, private readonly telemetry: Telemetry) {
     this.settings = settingsOf(args);
@@ -168,6 +187,7 @@ class Batcher {
     // Upstream ignores batches without items; appending them would only grow an idle shard.
     if (batch.itemCount() === 0) return;
     const shard = this.shardFor(batch);
+    if (shard.held) throw PipelineError.retryable(`batch processor: a ${batch.signal} batch is waiting for an output that refused it (${shard.held.message}); retry later`);
     shard.pending.append(batch);
     const ready = this.takeReady(shard);
     if (ready.length > 0) this.stopTimer(shard); // a size-triggered send restarts the timer
@@ -182,6 +202,7 @@ class Batcher {
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
     this.running = false;
     this.stopped = true; // from now on no timer exists, so late arrivals are sent at once
+    this.drainDeadline = Date.now() + HOLD_DRAIN_MS;
     await this.flushAll();
   }
 
@@ -215,7 +236,7 @@ class Batcher {
     // Outgoing batches carry only the metadata the shard is keyed by (upstream: client.Info).
     const metadata = new Map<string, readonly string[]>();
     keys.forEach((k, i) => values[i]!.length > 0 && metadata.set(k, values[i]!));
-    const shard: Shard = { signal: batch.signal, metadata, pending: Batch.empty(batch.signal, metadata), timer: undefined, tail: this.retired, busy: 0 };
+    const shard: Shard = { signal: batch.signal, metadata, pending: Batch.empty(batch.signal, metadata), timer: undefined, tail: this.retired, busy: 0, held: undefined };
     map.set(key, shard);
     this.telemetry.cardinality(this.cardinality());
     return shard;
@@ -266,28 +287,80 @@ class Batcher {
     this.startTimer(shard);
   }
 
+  /**
+   * Queues sends behind the shard's earlier ones. Resolves when they are done, or as soon as one
+   * of them is kept for another offer: its data is then the processor's to deliver.
+   */
   private enqueue(shard: Shard, sends: Outgoing[]): Promise<void> {
     if (sends.length === 0) return Promise.resolve();
     shard.busy++;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
     const done = shard.tail.then(async () => {
-      for (const s of sends) await this.send(shard.signal, s);
+      for (const s of sends) await this.send(shard, s, release);
       shard.busy--;
     });
     shard.tail = done;
-    return done;
+    return Promise.race([done, released]);
   }
 
-  /** Delivers one batch; downstream errors are logged and the batch dropped (spec §5). */
-  private async send(signal: Signal, s: Outgoing): Promise<void> {
+  /**
+   * Delivers one batch to every output. An output that refuses with a permanent error is logged
+   * (`Sender failed`) and skipped; one that refuses with a retryable error gets the batch again
+   * after a backoff, while the shard refuses new data, until it takes it or HOLD_LIMIT_MS (at
+   * shutdown HOLD_DRAIN_MS) passes. Outputs that took the batch never see it twice.
+   *
+   * What is offered again: a lite batch is kept untouched and each offer gets a copy (nearly free:
+   * the copy shares the encoded bytes). A fully decoded batch costs more to copy than to encode,
+   * so the outputs get what the fan-out always gave them (a copy each, the original to the last)
+   * and an output that refused gets back the very batch it refused; solder's retryable refusals
+   * (a full or closing sending queue, a missing pipeline) leave the batch as it was.
+   */
+  private async send(shard: Shard, s: Outgoing, release: () => void): Promise<void> {
+    const { signal } = shard;
     const items = s.batch.itemCount();
     const bytes = s.batch.byteSize(); // measured before ownership passes on
+    const keep = s.batch.isLite();
+    const giveUpAt = Date.now() + HOLD_LIMIT_MS;
+    let offers: Array<[Consumer, Batch<Signal> | undefined]> = s.to.map((c) => [c, undefined]);
+    let delivered = false;
+    let wait: number = HOLD_BACKOFF_MS[0];
     try {
-      await deliver(s.to, s.batch);
-    } catch (err) {
-      this.logger.warn("Sender failed", { data_type: signal, error: PipelineError.from(err).message });
-      return;
+      for (;;) {
+        const refused: typeof offers = [];
+        let error: PipelineError | undefined;
+        for (let i = 0; i < offers.length; i++) {
+          const [to, again] = offers[i]!;
+          const batch = keep ? s.batch.clone() : (again ?? (i === offers.length - 1 ? s.batch : s.batch.clone()));
+          try {
+            await consume(to, batch);
+            delivered = true;
+          } catch (err) {
+            const e = PipelineError.from(err);
+            if (e.permanent) this.logger.warn("Sender failed", { data_type: signal, error: e.message });
+            else (refused.push([to, batch]), (error = e));
+          }
+        }
+        if (!error) break;
+        const deadline = Math.min(giveUpAt, this.drainDeadline ?? Infinity);
+        if (Date.now() + wait > deadline) {
+          const why = this.drainDeadline !== undefined ? "at shutdown" : `for ${HOLD_LIMIT_MS / 1000}s`;
+          this.logger.error(`Sender failed: the output still refuses ${why}. Dropping data.`, { data_type: signal, error: error.message, dropped_items: items });
+          return;
+        }
+        if (!shard.held) {
+          this.logger.warn("Sender failed; keeping the batch and refusing new data until the output takes it", { data_type: signal, error: error.message, items });
+          release();
+        }
+        shard.held = error;
+        await sleep(wait);
+        wait = Math.min(wait * 2, HOLD_BACKOFF_MS[1]);
+        offers = refused;
+      }
+    } finally {
+      shard.held = undefined;
     }
-    this.telemetry.record(s.trigger, items, bytes);
+    if (delivered || s.to.length === 0) this.telemetry.record(s.trigger, items, bytes);
   }
 
   /** Cuts everything pending in one signal's shards (timeout trigger, as upstream's shutdown). */

@@ -5,7 +5,7 @@ import { ExportLogsServiceRequestSchema } from "../../../../gen/opentelemetry/pr
 import { ExportMetricsServiceRequestSchema } from "../../../../gen/opentelemetry/proto/collector/metrics/v1/metrics_service_pb.ts";
 import { ExportTraceServiceRequestSchema } from "../../../../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { AggregationTemporality } from "../../../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
-import { type BatchArgs, TOO_MANY_BATCHERS, batchProcessor, validateBatchArgs } from "../../../../src/components/otelcol/processor/batch.ts";
+import { type BatchArgs, HOLD_DRAIN_MS, TOO_MANY_BATCHERS, batchProcessor, validateBatchArgs } from "../../../../src/components/otelcol/processor/batch.ts";
 import { Batch, type Signal } from "../../../../src/otlp/index.ts";
 import type { Consumer } from "../../../../src/otlp/consumer.ts";
 import { PipelineError } from "../../../../src/otlp/errors.ts";
@@ -341,17 +341,115 @@ describe("otelcol.processor.batch errors and wiring", () => {
     await p.stop();
   });
 
-  test("a downstream error is logged as Sender failed, never returned", async () => {
+  test("a permanent downstream error is logged as Sender failed, never returned, and the batch dropped", async () => {
     const out = new Capture();
-    out.fail = new Error("backend down");
+    out.fail = PipelineError.permanent("backend says no");
     const p = await start({ send_batch_size: 0 }, out);
     await p.input.consumeTraces(traces(3)); // resolves
     const line = p.sink.lines.find((l) => l.includes("Sender failed"));
     assert.ok(line, p.sink.lines.join("\n"));
     assert.match(line, /level=warn/);
-    assert.match(line, /backend down/);
+    assert.match(line, /backend says no/);
     assert.doesNotMatch(p.metrics.expose(), /batch_send_size_count/); // failed sends are not recorded
+    await p.input.consumeTraces(traces(2)); // nothing is held: new data is taken
     await p.stop();
+    assert.equal(p.sink.lines.filter((l) => l.includes("Sender failed")).length, 2);
+  });
+
+  test("a batch refused with a retryable error is kept and offered again; new data is refused meanwhile", async () => {
+    const out = new Capture();
+    out.fail = PipelineError.retryable("sending queue is full");
+    const p = await start({ send_batch_size: 0 }, out);
+    await p.input.consumeTraces(traces(3, "a")); // resolves: the batch is the processor's now
+    const held = p.sink.lines.find((l) => l.includes("keeping the batch"));
+    assert.ok(held, p.sink.lines.join("\n"));
+    assert.match(held, /level=warn .*sending queue is full/);
+    const err = await p.input.consumeTraces(traces(2, "b")).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof PipelineError && !err.permanent, `new data is refused with a retryable error: ${err}`);
+    assert.match(err.message, /a traces batch is waiting for an output that refused it \(sending queue is full\); retry later/);
+    await p.input.consumeLogs(logs(1)); // another signal is another shard
+    out.fail = undefined;
+    const deadline = Date.now() + 5_000;
+    while (out.got.filter((b) => b.signal === "traces").length === 0 && Date.now() < deadline) await sleep(20);
+    const got = out.got.filter((b) => b.signal === "traces") as Batch<"traces">[];
+    assert.deepEqual(got.map(names), [range("a", 0, 3)], "the kept batch arrives once");
+    await p.input.consumeTraces(traces(2, "c")); // taken again
+    assert.deepEqual(names(out.got.at(-1) as Batch<"traces">), range("c", 0, 2));
+    assert.match(p.metrics.expose(), /batch_send_size_count\{[^}]*\} 3/);
+    await p.stop();
+  });
+
+  test("fan-out: only the output that refused gets the batch again", async () => {
+    const ok = new Capture();
+    const flaky = new Capture();
+    flaky.fail = PipelineError.retryable("sending queue is full");
+    const p = await start({ send_batch_size: 0, output: { traces: [ok, flaky], metrics: [], logs: [] } });
+    await p.input.consumeTraces(traces(4));
+    await sleep(350); // two more offers to `flaky`
+    flaky.fail = undefined;
+    const deadline = Date.now() + 5_000;
+    while (flaky.got.length === 0 && Date.now() < deadline) await sleep(20);
+    assert.deepEqual(ok.sizes(), [4]);
+    assert.deepEqual(flaky.sizes(), [4]);
+    await p.stop();
+  });
+
+  test("a lite batch is offered again as it was, even when the refusing output changed it", async () => {
+    const out = new Capture();
+    let calls = 0;
+    out.consumeTraces = async (b) => {
+      if (++calls === 1) {
+        for (const rs of (b as Batch<"traces">).full()) for (const ss of rs.scopeSpans) for (const sp of ss.spans) sp.name = "changed";
+        throw PipelineError.retryable("downstream refused after a change");
+      }
+      out.got.push(b);
+    };
+    const p = await start({ send_batch_size: 0 }, out);
+    await p.input.consumeTraces(traces(2, "x"));
+    const deadline = Date.now() + 5_000;
+    while (out.got.length === 0 && Date.now() < deadline) await sleep(20);
+    assert.deepEqual(out.got.map((b) => names(b as Batch<"traces">)), [range("x", 0, 2)]);
+    await p.stop();
+  });
+
+  test("a decoded batch is not copied for the last output; the output that refused it gets the same batch again", async () => {
+    const ok = new Capture();
+    const flaky = new Capture();
+    const seen: Batch<Signal>[] = [];
+    let calls = 0;
+    flaky.consumeTraces = async (b) => {
+      seen.push(b);
+      if (++calls === 1) throw PipelineError.retryable("sending queue is full");
+      flaky.got.push(b);
+    };
+    const p = await start({ send_batch_size: 0, output: { traces: [ok, flaky], metrics: [], logs: [] } });
+    const batch = traces(3, "f");
+    batch.full();
+    await p.input.consumeTraces(batch);
+    const deadline = Date.now() + 5_000;
+    while (flaky.got.length === 0 && Date.now() < deadline) await sleep(20);
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0], seen[1], "the refused batch itself is offered again");
+    assert.notEqual(ok.got[0], seen[0]);
+    assert.deepEqual([...ok.got, ...flaky.got].map((b) => names(b as Batch<"traces">)), [range("f", 0, 3), range("f", 0, 3)]);
+    await p.stop();
+  });
+
+  test("shutdown offers a refused batch for a bounded time, then drops it and says so", async () => {
+    const out = new Capture();
+    out.fail = PipelineError.retryable("sending queue is shutting down");
+    const p = await start({ timeout: 10_000 }, out);
+    await p.input.consumeTraces(traces(5));
+    const t0 = Date.now();
+    await p.stop();
+    const took = Date.now() - t0;
+    assert.ok(took < HOLD_DRAIN_MS + 3_000, `stop took ${took} ms`);
+    const line = p.sink.lines.find((l) => l.includes("Dropping data"));
+    assert.ok(line, p.sink.lines.join("\n"));
+    assert.match(line, /level=error .*at shutdown.*dropped_items=5/);
   });
 
   test("a signal with no output list is not supported", async () => {
