@@ -11,6 +11,12 @@ export interface GatewayResult {
   samples: number;
   hostInfoPoints: number;
   sinkErrors: number;
+  /**
+   * Data points the Prometheus bridge dropped on purpose (otelcol_exporter_prometheus_dropped_total,
+   * by reason): telemetrygen repeats 16 prebuilt requests with fixed timestamps, so one batch
+   * holds the same series at the same time more than once, which Prometheus would refuse.
+   */
+  bridgeDropped: Record<string, number>;
 }
 
 /** Everything measured for one scenario (or why it could not be). */
@@ -51,9 +57,19 @@ function cpuPerMillion(m: Measured): string {
   return m.gen.sentItems > 0 ? (m.cpuSec / (m.gen.sentItems / 1e6)).toFixed(2) : "–";
 }
 
+function dropped(g: GatewayResult): number {
+  return Object.values(g.bridgeDropped ?? {}).reduce((a, b) => a + b, 0);
+}
+
+/** Accepted − delivered − dropped on purpose by the Prometheus bridge. */
 function lost(g: GatewayResult): string {
-  const n = g.sent - g.delivered;
+  const n = g.sent - g.delivered - dropped(g);
   return n <= 0 ? "0" : int(n);
+}
+
+function droppedText(g: GatewayResult): string {
+  const parts = Object.entries(g.bridgeDropped ?? {}).filter(([, n]) => n > 0).map(([reason, n]) => `${int(n)} ${reason}`);
+  return parts.length === 0 ? "" : ` The Prometheus bridge dropped ${parts.join(", ")} (not counted as lost: telemetrygen repeats its 16 prebuilt requests with fixed timestamps, so a batch holds the same series at the same time more than once, which Prometheus would refuse).`;
 }
 
 function summaryRow(r: ScenarioResult): string {
@@ -112,6 +128,7 @@ function detail(r: ScenarioResult): string[] {
       ` Full-decode gateway: peak RSS ${mib(r.full.peakMiB)} MiB, lost ${lost(r.full)}.` +
       (s.signal === "traces" ? ` host_info data points (lite run): ${int(r.lite.hostInfoPoints)}${r.lite.samples ? `, remote-write samples ${int(r.lite.samples)}` : ""}.` : "") +
       (s.signal === "metrics" && r.lite.samples ? ` Delivered counts remote-write samples (target_info adds one series per resource and batch).` : "") +
+      (s.signal === "metrics" ? droppedText(r.lite) : "") +
       (r.lite.sinkErrors ? ` The backend failed to decode ${r.lite.sinkErrors} requests.` : ""),
   );
   if (reasons.length > 0) out.push("", `Refusals / failures: ${reasons.slice(0, 8).join("; ")}.`);
@@ -136,7 +153,7 @@ export function renderMarkdown(r: Report): string {
     "",
     "## Summary (saturation)",
     "",
-    "*items/s* is what the gateway accepted per wall-clock second on its one core; *items per CPU-s* divides by the CPU time the gateway process really used (utime + stime, all threads). *vs null* is the gateway's rate over a null receiver's on the same transport and CPU (accept, read the body, answer 200); *lite vs full* is over the same pipeline with `SOLDER_FULL_DECODE=1` (lite batches off). Latency is per request, as telemetrygen saw it. *Lost* = accepted by the gateway − delivered to the backend, over the gateway's whole life in that scenario.",
+    "*items/s* is what the gateway accepted per wall-clock second on its one core; *items per CPU-s* divides by the CPU time the gateway process really used (utime + stime, all threads). *vs null* is the gateway's rate over a null receiver's on the same transport and CPU (accept, read the body, answer 200); *lite vs full* is over the same pipeline with `SOLDER_FULL_DECODE=1` (lite batches off). Latency is per request, as telemetrygen saw it. *Lost* = accepted by the gateway − delivered to the backend − dropped on purpose by the Prometheus bridge (duplicate samples), over the gateway's whole life in that scenario.",
     "",
     "| scenario | items/s | items per CPU-s | CPU-s / M items | peak RSS MiB | steady RSS MiB | p50 / p99 / p99.9 ms | refused + failed | lost | null receiver items/s (gateway ÷ null) | full decode items/s (lite ÷ full) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
