@@ -169,7 +169,7 @@ export function renderMarkdown(r: Report): string {
     "* CPU: `/proc/<pid>/stat` utime + stime of the measured process, before and after each run.",
     "* RSS: `/proc/<pid>/status` — *steady* is the median VmRSS (sampled every 250 ms) over the second half of the saturation run; *peak* is VmHWM at the end of the gateway's life.",
     "* Load: `solder telemetrygen` (built-in), requests built once from a fixed seed (16 variants, sent in turn), one HTTP/2 connection per worker for gRPC, fetch keep-alive for HTTP.",
-    "* The ceiling run puts `scripts/bench/null_receiver.ts` (node:http / node:http2, the transports the gateway's receivers use) on CPU 0 in the gateway's place; on this run the load generator on CPU 1 may be the limit rather than the receiver — see the null receiver's CPU column.",
+    "* The ceiling run puts `scripts/bench/null_receiver.ts` (Bun.serve / node:http2, the transports the gateway's receivers use on Bun) on CPU 0 in the gateway's place; on this run the load generator on CPU 1 may be the limit rather than the receiver — see the null receiver's CPU column.",
     "",
   ];
   return lines.join("\n");
