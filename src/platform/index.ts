@@ -53,12 +53,84 @@ export function nativeServe(): ((options: NativeServeOptions) => NativeServer) |
 }
 
 /**
- * gzip (RFC 1952) with libdeflate, on Bun: the same bytes on the wire as zlib's, at about half
- * zlib's CPU for a level, and synchronous — node:zlib's asynchronous gzip on Bun spends as much
- * again in stream bookkeeping. Undefined on other runtimes.
+ * gzip (RFC 1952) with libdeflate, on Bun: the same format on the wire as zlib's, at about a third
+ * of node:zlib's CPU for a level (node:zlib's asynchronous gzip on Bun also spends as much again
+ * in stream bookkeeping). It runs on one worker thread, started on first use, so the event loop
+ * keeps serving requests meanwhile (a 2000-span batch takes ~7 ms) and a second core, where there
+ * is one, does the compressing. If the worker cannot start, it compresses in place. Undefined on
+ * other runtimes.
  */
-export function nativeGzip(): ((data: Uint8Array, level: number) => Uint8Array) | undefined {
+export function nativeGzip(): ((data: Uint8Array, level: number) => Promise<Uint8Array>) | undefined {
   if (typeof Bun === "undefined" || typeof Bun.gzipSync !== "function") return undefined;
   const gzipSync = Bun.gzipSync.bind(Bun);
-  return (data, level) => gzipSync(data, { level, library: "libdeflate" });
+  let pool: GzipWorker | undefined | null;
+  return async (data, level) => {
+    if (pool === undefined) pool = startGzipWorker();
+    if (pool === null) return gzipSync(data, { level, library: "libdeflate" });
+    return pool.run(data, level);
+  };
+}
+
+interface GzipWorker {
+  run(data: Uint8Array, level: number): Promise<Uint8Array>;
+}
+
+// The worker's whole program; a Blob URL keeps it inside the compiled executable.
+const GZIP_WORKER_SOURCE = `self.onmessage = (e) => {
+  const { id, data, level } = e.data;
+  try {
+    const out = Bun.gzipSync(data, { level, library: "libdeflate" });
+    postMessage({ id, out }, [out.buffer]);
+  } catch (err) {
+    postMessage({ id, error: String((err && err.message) || err) });
+  }
+};`;
+
+type WorkerLike = {
+  postMessage(message: unknown): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+  onerror: ((e: unknown) => void) | null;
+  ref?(): void;
+  unref?(): void;
+};
+
+/** Starts the worker, or null when the runtime refuses (then gzip runs in place). */
+function startGzipWorker(): GzipWorker | null {
+  let worker: WorkerLike;
+  try {
+    const url = URL.createObjectURL(new Blob([GZIP_WORKER_SOURCE], { type: "application/javascript" }));
+    worker = new (globalThis as unknown as { Worker: new (url: string) => WorkerLike }).Worker(url);
+  } catch {
+    return null;
+  }
+  const pending = new Map<number, { resolve(out: Uint8Array): void; reject(err: Error): void }>();
+  let next = 0;
+  // Idle, the worker must not keep the process alive; busy, it must.
+  worker.unref?.();
+  const settle = (id: number, fn: (p: { resolve(out: Uint8Array): void; reject(err: Error): void }) => void) => {
+    const p = pending.get(id);
+    if (!p) return;
+    pending.delete(id);
+    if (pending.size === 0) worker.unref?.();
+    fn(p);
+  };
+  worker.onmessage = (e) => {
+    const { id, out, error } = e.data as { id: number; out?: Uint8Array; error?: string };
+    settle(id, (p) => (error === undefined ? p.resolve(out!) : p.reject(new Error(error))));
+  };
+  worker.onerror = (e) => {
+    const err = new Error(`the gzip worker failed: ${String((e as { message?: string })?.message ?? e)}`);
+    for (const id of [...pending.keys()]) settle(id, (p) => p.reject(err));
+  };
+  return {
+    run(data, level) {
+      return new Promise((resolve, reject) => {
+        const id = next++;
+        if (pending.size === 0) worker.ref?.();
+        pending.set(id, { resolve, reject });
+        // Copied, not transferred: the caller still owns `data`.
+        worker.postMessage({ id, data, level });
+      });
+    },
+  };
 }

@@ -48,7 +48,7 @@ export async function compress(name: string, body: Uint8Array, level?: number): 
       // Levels zlib knows (−1 = default, 0–9) go to libdeflate where the runtime has it; anything
       // else is left to zlib, which rejects it as before.
       const l = level === undefined || level === -1 ? GZIP_DEFAULT_LEVEL : level;
-      if (fastGzip && Number.isInteger(l) && l >= 0 && l <= 9) return fastGzip(body, l);
+      if (fastGzip && Number.isInteger(l) && l >= 0 && l <= 9) return await fastGzip(body, l);
       // A Buffer is a Uint8Array already; wrapping it would copy the whole body.
       return await gzip(body, level === undefined ? {} : { level });
     }
