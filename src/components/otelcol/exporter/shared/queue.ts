@@ -229,7 +229,10 @@ export class SendingQueue {
 
   private take(): Item | undefined {
     if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head++]!;
+    const item = this.items[this.head]!;
+    // The slot must not keep the batch alive until the next compaction: up to a thousand sent
+    // batches (each holding its request buffers) would stay in memory.
+    (this.items as Array<Item | undefined>)[this.head++] = undefined;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
