@@ -27,6 +27,8 @@ export interface NativeServeOptions {
   /** Bytes; the runtime refuses larger bodies itself, so callers pass their own ceiling. */
   maxRequestBodySize: number;
   development: false;
+  /** Must be false: with development off, Bun otherwise lets a second server bind the same port. */
+  reusePort: false;
   fetch(request: Request, server: NativeServer): Response | Promise<Response>;
   error(err: Error): Response;
 }

@@ -110,6 +110,7 @@ function listenNative(serve: (o: NativeServeOptions) => NativeServer, host: stri
       idleTimeout: idle,
       maxRequestBodySize: NATIVE_MAX_BODY,
       development: false,
+      reusePort: false, // a busy address must fail to bind, as with node:http
       fetch,
       error: (err) => new Response(`internal error: ${err.message}\n`, { status: 500 }),
     });
