@@ -101,7 +101,7 @@ async function handle(req: Http2ServerRequest, signal: Signal, gzipped: boolean,
     try {
       bytes = await gunzipLimited(bytes, opts.maxRecvMsgSize);
     } catch (err) {
-      if (err instanceof TooLarge) return tooLarge(err.size, opts.maxRecvMsgSize);
+      if (err instanceof TooLarge) return { code: Code.ResourceExhausted, message: `message is larger than configured readMaxBytes ${opts.maxRecvMsgSize} after decompression` };
       return { code: Code.Internal, message: err instanceof Error ? err.message : String(err) };
     }
   }
@@ -136,9 +136,8 @@ function topLevelParseError(bytes: Uint8Array): string | undefined {
   }
 }
 
-function tooLarge(size: number | undefined, max: number): Outcome {
-  const message = size === undefined ? `message size is larger than configured readMaxBytes ${max}` : `message size ${size} is larger than configured readMaxBytes ${max}`;
-  return { code: Code.ResourceExhausted, message };
+function tooLarge(size: number, max: number): Outcome {
+  return { code: Code.ResourceExhausted, message: `message size ${size} is larger than configured readMaxBytes ${max}` };
 }
 
 /** The one message of a unary call: its bytes, or the status that ends the call. */
@@ -180,7 +179,7 @@ function readMessage(req: Http2ServerRequest, max: number): Promise<{ message: U
 }
 
 class TooLarge extends Error {
-  constructor(readonly size: number | undefined) {
+  constructor() {
     super("message too large");
   }
 }
@@ -190,11 +189,11 @@ function gunzipLimited(bytes: Uint8Array, max: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     gunzip(bytes, { maxOutputLength: max + 1 }, (err, out) => {
       if (err) {
-        if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") reject(new TooLarge(undefined));
+        if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") reject(new TooLarge());
         else reject(err);
         return;
       }
-      if (out.byteLength > max) reject(new TooLarge(out.byteLength));
+      if (out.byteLength > max) reject(new TooLarge());
       else resolve(out);
     });
   });
