@@ -1,13 +1,12 @@
 // A null OTLP/Prometheus backend for `make bench`: accepts every request, reads the body and
-// answers success — over HTTP/1.1 (node:http, any path) and gRPC (raw frames on node:http2, any
-// method), the same transports the gateway's receivers use. With --count it also counts what
+// answers success — over HTTP/1.1 (Bun.serve, any path) and gRPC (raw frames on node:http2, any
+// method), the same transports the gateway's receivers use on Bun. With --count it also counts what
 // arrives (spans / data points / log records via the lite batch decoder, remote-write samples),
 // so the harness can tell delivered from lost items; without it, it is the machine's ceiling.
 //
 //   bun scripts/bench/null_receiver.ts --http=127.0.0.1:14400 [--grpc=127.0.0.1:14401] [--count]
 //   curl http://127.0.0.1:14400/stats        → {"requests":…,"bytes":…,"items":{"traces":…}}
 
-import * as http from "node:http";
 import * as http2 from "node:http2";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { type DescMessage, fromBinary } from "@bufbuild/protobuf";
@@ -67,30 +66,23 @@ function countItems(path: string, contentType: string, body: Uint8Array): void {
   stats.items[signal] += batch.itemCount();
 }
 
-function onHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const chunks: Buffer[] = [];
-  req.on("data", (c: Buffer) => chunks.push(c));
-  req.on("end", () => {
-    const url = req.url ?? "/";
-    if (req.method === "GET" && url === "/stats") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats));
-      return;
+async function onHttp(req: Request): Promise<Response> {
+  const url = new URL(req.url).pathname;
+  if (req.method === "GET" && url === "/stats") return Response.json(stats);
+  const body = new Uint8Array(await req.arrayBuffer());
+  stats.requests++;
+  stats.bytes += body.length;
+  const contentType = req.headers.get("content-type") ?? "";
+  if (COUNT) {
+    try {
+      const encoding = url.endsWith("/api/v1/write") ? undefined : (req.headers.get("content-encoding") ?? undefined);
+      countItems(url, contentType, decompress(body, encoding));
+    } catch {
+      stats.errors++;
     }
-    const body = Buffer.concat(chunks);
-    stats.requests++;
-    stats.bytes += body.length;
-    const contentType = String(req.headers["content-type"] ?? "");
-    if (COUNT) {
-      try {
-        const encoding = url.endsWith("/api/v1/write") ? undefined : req.headers["content-encoding"];
-        countItems(url, contentType, decompress(body, encoding));
-      } catch {
-        stats.errors++;
-      }
-    }
-    const json = contentType.includes("json");
-    res.writeHead(200, { "content-type": json ? "application/json" : contentType || "application/x-protobuf" }).end(json ? "{}" : "");
-  });
+  }
+  const json = contentType.includes("json");
+  return new Response(json ? "{}" : "", { status: 200, headers: { "content-type": json ? "application/json" : contentType || "application/x-protobuf" } });
 }
 
 const EMPTY_GRPC_MESSAGE = new Uint8Array(5);
@@ -121,8 +113,8 @@ const httpAddr = arg("http");
 const grpcAddr = arg("grpc");
 if (httpAddr) {
   const { host, port } = hostPort(httpAddr);
-  const server = http.createServer({ keepAliveTimeout: 60_000 }, onHttp);
-  server.listen(port, host, () => console.error(`null receiver: http on ${httpAddr}${COUNT ? " (counting)" : ""}`));
+  Bun.serve({ hostname: host, port, idleTimeout: 60, maxRequestBodySize: 2 ** 40, development: false, fetch: onHttp });
+  console.error(`null receiver: http on ${httpAddr}${COUNT ? " (counting)" : ""}`);
 }
 if (grpcAddr) {
   const { host, port } = hostPort(grpcAddr);

@@ -145,6 +145,20 @@ async function sinkStats(): Promise<{ items: Record<string, number>; errors: num
   return (await res.json()) as { items: Record<string, number>; errors: number };
 }
 
+/** otelcol_exporter_prometheus_dropped_total by reason, from the gateway's own /metrics. */
+async function bridgeDrops(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  try {
+    const text = await (await fetch(`http://${ADMIN}/metrics`)).text();
+    for (const m of text.matchAll(/^otelcol_exporter_prometheus_dropped_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$/gm)) {
+      out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
+    }
+  } catch {
+    // No admin endpoint: nothing known to be dropped.
+  }
+  return out;
+}
+
 /** The gateway on `config`, with a counting null backend; `rates` true adds the fixed-rate runs. */
 async function runGateway(s: Scenario, config: string, fullDecode: boolean, rates: boolean) {
   const sink = startPinned(LOAD_CPU, [BUN, "scripts/bench/null_receiver.ts", `--http=${SINK}`, "--count"]);
@@ -177,7 +191,8 @@ async function runGateway(s: Scenario, config: string, fullDecode: boolean, rate
       delivered = next;
     }
     const st = await sinkStats();
-    return { runs, peakMiB, sent, delivered, samples: st.items.samples ?? 0, hostInfoPoints: st.items.metrics ?? 0, sinkErrors: st.errors };
+    const bridgeDropped = await bridgeDrops();
+    return { runs, peakMiB, sent, delivered, samples: st.items.samples ?? 0, hostInfoPoints: st.items.metrics ?? 0, sinkErrors: st.errors, bridgeDropped };
   } finally {
     await stop(gw.child);
     await stop(sink.child);

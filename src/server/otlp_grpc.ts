@@ -5,7 +5,16 @@
 // bad protobuf is INVALID_ARGUMENT, empty requests succeed without touching the pipeline, and
 // pipeline errors keep their gRPC code with a RetryInfo detail when they carry a delay.
 
-import { type Http2SecureServer, type Http2Server, type ServerHttp2Session, createSecureServer, createServer } from "node:http2";
+import {
+  type Http2SecureServer,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type IncomingHttpHeaders,
+  type ServerHttp2Session,
+  createSecureServer,
+  createServer,
+} from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Code as ConnectCode, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
@@ -18,6 +27,7 @@ import type { AuthHandler } from "../components/otelcol/auth/handler.ts";
 import { Batch, BatchDecodeError, type PartialSuccess, type Signal } from "../otlp/batch.ts";
 import { PipelineError } from "../otlp/errors.ts";
 import { type KeepaliveArgs, watchSession } from "./grpc_keepalive.ts";
+import { fastUnaryExport } from "./grpc_fast.ts";
 import { type RawExportRequest, joinEntries, rawExportMethod } from "./grpc_raw.ts";
 import { CLOSE_GRACE_MS, splitHostPort } from "./http.ts";
 import { type OtlpSink, metadataOf, retryInfo } from "./otlp_common.ts";
@@ -70,10 +80,22 @@ export function listenGrpc(addr: string, opts: OtlpGrpcOptions, sink: OtlpSink):
     requestGate: (ctx) => gate(ctx, sink, opts.auth),
     routes: (router) => registerRoutes(router, opts, sink),
   });
+  // Plain unary gRPC Export calls skip Connect (grpc_fast.ts); with auth, Connect's gate decides.
+  const fast = opts.auth
+    ? undefined
+    : fastUnaryExport(
+        {
+          paths: new Map((Object.keys(SERVICES) as Signal[]).map((s) => [`/${SERVICES[s].typeName}/Export`, s])),
+          maxRecvMsgSize: opts.maxRecvMsgSize,
+          metadata: opts.includeMetadata ? (h) => metadataOf(headersOf(h), NOT_METADATA) : undefined,
+        },
+        sink,
+      );
+  const serve: typeof handler = fast ? (req, res) => void (("stream" in req && fast(req as Http2ServerRequest, res as Http2ServerResponse)) || handler(req, res)) : handler;
   const settings = opts.maxConcurrentStreams ? { maxConcurrentStreams: opts.maxConcurrentStreams } : {};
   const server: Http2Server | Http2SecureServer = opts.tls
-    ? createSecureServer({ ...opts.tls, allowHTTP1: true, settings }, handler)
-    : createServer({ settings }, handler);
+    ? createSecureServer({ ...opts.tls, allowHTTP1: true, settings }, serve)
+    : createServer({ settings }, serve);
   const sessions = new Set<ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -92,6 +114,17 @@ export function listenGrpc(addr: string, opts: OtlpGrpcOptions, sink: OtlpSink):
       });
     });
   });
+}
+
+/** node:http2's header object as web Headers (what metadataOf and Connect's handlers see). */
+function headersOf(h: IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [k, v] of Object.entries(h)) {
+    if (k.startsWith(":") || v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) out.append(k, x);
+    else out.append(k, String(v));
+  }
+  return out;
 }
 
 function registerRoutes(router: ConnectRouter, opts: OtlpGrpcOptions, sink: OtlpSink): void {

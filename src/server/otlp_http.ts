@@ -54,7 +54,7 @@ export function createOtlpHttpHandler(opts: OtlpHttpOptions, sink: OtlpSink): (r
 }
 
 async function serveRequest(req: Request, opts: OtlpHttpOptions, allowed: ReadonlySet<string>, sink: OtlpSink): Promise<Response> {
-  const body = new LimitedBody(req.body, opts.maxRequestBodySize, declaredLength(req.headers));
+  const body = new LimitedBody(req, opts.maxRequestBodySize, declaredLength(req.headers));
   try {
     const res = await runLayers(req, body, opts, allowed, sink);
     // Stop reading whatever the layers left, and don't reuse a connection with unread input.

@@ -164,11 +164,7 @@ export class RemoteWriteStore {
   }
 
   private syncWal(): void {
-    try {
-      this.writer.sync();
-    } catch (err) {
-      this.setWalHealth(`cannot fsync the WAL in ${this.walDir}: ${errorText(err)}`);
-    }
+    this.writer.syncInBackground().catch((err) => this.setWalHealth(`cannot fsync the WAL in ${this.walDir}: ${errorText(err)}`));
   }
 
   // ---- truncation ------------------------------------------------------------------------------

@@ -15,7 +15,9 @@
 // - A commit is one write() of whole records before commit() resolves: after that it survives a
 //   crash of the process (SIGKILL), since the data is in the kernel's page cache.
 // - fsync (fdatasync) runs when a segment is closed and at most every FSYNC_INTERVAL_MS while
-//   writes happen, so a power loss or kernel crash loses at most about that much.
+//   writes happen, so a power loss or kernel crash loses at most about that much. The periodic
+//   one runs on the thread pool (syncInBackground): a synchronous fdatasync stalls the event
+//   loop, and with it every request in flight, for milliseconds to seconds on a busy disk.
 // - A failed write (disk full, I/O error) is rolled back with ftruncate, so the segment never
 //   holds a partial record in the middle; the error goes to the caller.
 // - A process restart never appends to an old segment: it starts a new one, so a record torn
@@ -28,7 +30,7 @@
 // segment older than max_keepalive_time is deleted, sent or not. So the WAL holds at most about
 // max_keepalive_time + truncate_frequency of data, plus what a 128 MiB segment adds.
 
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { crc32c } from "./bytes.ts";
 
@@ -94,6 +96,9 @@ export class WalWriter {
   private size = 0;
   private dirty = false;
   private lastSync = 0;
+  /** The descriptor a background fdatasync works on, and one to close once it is done. */
+  private syncingFd: number | undefined;
+  private closeAfterSync: number | undefined;
 
   constructor(
     readonly dir: string,
@@ -162,6 +167,35 @@ export class WalWriter {
     this.lastSync = now;
   }
 
+  /**
+   * sync() off the event loop: fdatasync on the thread pool; appends go on meanwhile (they are
+   * flushed by the next one). At most one runs at a time; a segment closed meanwhile keeps its
+   * descriptor open until it is done. Rejects with the fdatasync error (the data stays dirty).
+   */
+  syncInBackground(now = Date.now()): Promise<void> {
+    if (this.syncingFd !== undefined) return Promise.resolve();
+    if (this.fd === undefined || !this.dirty || now - this.lastSync < FSYNC_INTERVAL_MS) return Promise.resolve();
+    const fd = this.fd;
+    this.syncingFd = fd;
+    this.dirty = false;
+    this.lastSync = now;
+    return new Promise<void>((resolve, reject) => {
+      fdatasync(fd, (err) => {
+        this.syncingFd = undefined;
+        if (this.closeAfterSync === fd) {
+          this.closeAfterSync = undefined;
+          try {
+            closeSync(fd);
+          } catch {
+            // Already synced and unused: nothing is lost.
+          }
+        } else if (err && this.fd === fd) this.dirty = true;
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
   /** Syncs and closes; the writer can be opened again (a new segment). */
   close(): void {
     this.closeSegment();
@@ -200,7 +234,9 @@ export class WalWriter {
       if (this.dirty) fdatasyncSync(fd);
     } finally {
       this.dirty = false;
-      closeSync(fd);
+      // A background fdatasync still uses the descriptor: it closes it when done.
+      if (this.syncingFd === fd) this.closeAfterSync = fd;
+      else closeSync(fd);
     }
   }
 

@@ -97,6 +97,26 @@ describe("WAL write and replay", () => {
     assert.equal(samplesOf(readAll(dir).records).length, 20);
   });
 
+  test("background fsync: appends go on meanwhile, a cut waits for it, one runs at a time", async () => {
+    const dir = tempDir();
+    const { writer, storage: s } = storage(dir, 200);
+    commit(s, [[A, 1, 1]]);
+    const first = writer.syncInBackground(Date.now() + 10_000);
+    // A second call while the first runs starts nothing; an append and a cut meanwhile are safe.
+    await writer.syncInBackground(Date.now() + 20_000);
+    for (let i = 2; i < 20; i++) commit(s, [[A, i, i]]);
+    writer.cut();
+    await first;
+    // Nothing written since the last flush: no new fsync is due within the interval.
+    const again = writer.syncInBackground();
+    await again;
+    commit(s, [[A, 20, 20]]);
+    await writer.syncInBackground(Date.now() + 30_000);
+    writer.close();
+    assert.equal(samplesOf(readAll(dir).records).length, 20);
+    assert.ok(listSegments(dir).length > 2);
+  });
+
   test("removeBefore deletes old segments but never the current one", () => {
     const dir = tempDir();
     const { writer } = storage(dir);

@@ -111,6 +111,7 @@ export class ReceiverServers {
       writeTimeoutMs: h.write_timeout || undefined,
       idleTimeoutMs: h.idle_timeout || undefined,
       keepAlivesEnabled: h.keep_alives_enabled,
+      native: true,
     };
     return listenHttp(h.endpoint, handler, opts);
   }

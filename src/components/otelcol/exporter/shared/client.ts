@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import snappy from "snappyjs";
 import { type BlockSpec, attr, required, t, inert } from "../../../../runtime/schema.ts";
 import type { Secret } from "../../../../runtime/value.ts";
+import { nativeGzip } from "../../../../platform/index.ts";
 
 // ---- compression -----------------------------------------------------------------------------
 
@@ -29,6 +30,9 @@ export function isCompressed(name: string): boolean {
 
 type ZlibFn = (buf: Uint8Array, opts: object) => Promise<Uint8Array>;
 const gzip = promisify(zlib.gzip) as ZlibFn;
+const fastGzip = nativeGzip();
+/** zlib's default level (what Go's gzip.DefaultCompression means too). */
+const GZIP_DEFAULT_LEVEL = 6;
 const gunzip = promisify(zlib.gunzip) as ZlibFn;
 const deflate = promisify(zlib.deflate) as ZlibFn;
 const inflate = promisify(zlib.inflate) as ZlibFn;
@@ -40,9 +44,14 @@ const zstdDecompress = z.zstdDecompress ? (promisify(z.zstdDecompress) as ZlibFn
 /** Compresses `body` with the named algorithm; `level` is compression_params.level. */
 export async function compress(name: string, body: Uint8Array, level?: number): Promise<Uint8Array> {
   switch (name) {
-    case "gzip":
+    case "gzip": {
+      // Levels zlib knows (−1 = default, 0–9) go to libdeflate where the runtime has it; anything
+      // else is left to zlib, which rejects it as before.
+      const l = level === undefined || level === -1 ? GZIP_DEFAULT_LEVEL : level;
+      if (fastGzip && Number.isInteger(l) && l >= 0 && l <= 9) return await fastGzip(body, l);
       // A Buffer is a Uint8Array already; wrapping it would copy the whole body.
       return await gzip(body, level === undefined ? {} : { level });
+    }
     // HTTP's "deflate" coding is the zlib format (RFC 9110 §8.4.1.2), as the Collector sends it.
     case "zlib":
     case "deflate":

@@ -93,6 +93,27 @@ describe("SendingQueue (§0.6)", () => {
     assert.equal(g.seen.length, 4);
   });
 
+  test("a batch taken for sending is no longer referenced by the queue", async () => {
+    const g = gate();
+    const { q } = newQueue({ queue_size: 100 }, g.process);
+    const abort = new AbortController();
+    const running = q.run(abort.signal);
+    const sent = Array.from({ length: 5 }, () => traces(1));
+    for (const b of sent) await q.enqueue(b);
+    for (let i = 0; i < 5; i++) {
+      await tick();
+      g.releaseAll();
+    }
+    await tick();
+    assert.equal(g.seen.length, 5);
+    // Internal storage: nothing taken may still sit in it (it would pin every sent batch).
+    const held = (q as unknown as { items: unknown[] }).items;
+    assert.ok(!held.some((x) => sent.some((b) => (x as { batch?: unknown } | undefined)?.batch === b)), "sent batches are still referenced");
+    abort.abort();
+    g.releaseAll();
+    await running;
+  });
+
   test("block_on_overflow waits for space instead", async () => {
     const g = gate();
     const { q } = newQueue({ queue_size: 1, block_on_overflow: true }, g.process);

@@ -1,0 +1,34 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
+import { nativeGzip, nativeServe } from "../../src/platform/index.ts";
+
+const onBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+
+describe("platform: native fast paths", () => {
+  test("nativeGzip: standard gzip, concurrent calls each get their own result, any zlib level", { skip: !onBun }, async () => {
+    const gzip = nativeGzip();
+    assert.ok(gzip, "Bun has libdeflate gzip");
+    const inputs = Array.from({ length: 8 }, (_, i) => new TextEncoder().encode(`payload ${i} `.repeat(5000 + i * 100)));
+    const outs = await Promise.all(inputs.map((b, i) => gzip(b, i % 10)));
+    for (let i = 0; i < inputs.length; i++) {
+      assert.deepEqual([outs[i]![0], outs[i]![1]], [0x1f, 0x8b]);
+      assert.deepEqual(new Uint8Array(gunzipSync(outs[i]!)), inputs[i]);
+    }
+    // The caller keeps its input (copied to the worker, not transferred).
+    assert.equal(inputs[0]!.byteLength > 0, true);
+  });
+
+  test("nativeServe: offered on Bun, withheld with SOLDER_NODE_HTTP=1", () => {
+    const before = process.env.SOLDER_NODE_HTTP;
+    try {
+      delete process.env.SOLDER_NODE_HTTP;
+      assert.equal(nativeServe() !== undefined, onBun);
+      process.env.SOLDER_NODE_HTTP = "1";
+      assert.equal(nativeServe(), undefined);
+    } finally {
+      if (before === undefined) delete process.env.SOLDER_NODE_HTTP;
+      else process.env.SOLDER_NODE_HTTP = before;
+    }
+  });
+});
