@@ -7,8 +7,10 @@ DENO := $(BIN)/deno
 
 all: build
 
+# A linked node_modules (e.g. a git worktree sharing another checkout's install) is left alone:
+# npm ci would empty the install it points to.
 node_modules: package-lock.json
-	npm ci
+	@if [ -L node_modules ]; then echo "node_modules is a link; not running npm ci through it"; else npm ci; fi
 	@touch node_modules
 
 ## run: the gateway on the built-in default pipeline (or CONFIG=path/to/file.alloy)
