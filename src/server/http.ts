@@ -206,7 +206,10 @@ async function dispatch(handler: Handler, req: IncomingMessage, res: ServerRespo
   res.once("close", () => clearTimeout(timer));
   let response: Response;
   try {
-    response = await handler(toRequest(req));
+    // Node's requestTimeout is checked only every connectionsCheckingInterval (30 s) and not at
+    // all by Bun's node:http, so the body gets the same deadline as on the native path.
+    const request = toRequest(req);
+    response = await handler(opts.readTimeoutMs ? withReadDeadline(request, opts.readTimeoutMs) : request);
   } catch (err) {
     response = new Response(`internal error: ${err instanceof Error ? err.message : String(err)}\n`, { status: 500 });
   }
