@@ -202,7 +202,9 @@ function closeServer(server: Server, graceMs = CLOSE_GRACE_MS): Promise<void> {
 }
 
 async function dispatch(handler: Handler, req: IncomingMessage, res: ServerResponse, opts: HttpListenOptions): Promise<void> {
-  const timer = opts.writeTimeoutMs ? setTimeout(() => res.destroy(), opts.writeTimeoutMs) : undefined;
+  // The socket, not the response: Bun's ServerResponse.destroy() first sends the unwritten
+  // response's head, i.e. a bodiless 200 the handler never gave.
+  const timer = opts.writeTimeoutMs ? setTimeout(() => (req.socket ?? res).destroy(), opts.writeTimeoutMs) : undefined;
   res.once("close", () => clearTimeout(timer));
   let response: Response;
   try {

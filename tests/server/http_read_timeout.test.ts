@@ -45,3 +45,22 @@ describe("listenHttp readTimeoutMs (the receiver's read_timeout)", () => {
     }
   }
 });
+
+// Go's WriteTimeout: a handler that overruns loses its connection; the client must never see a
+// success it was not given (an OTLP client would drop data the pipeline may still refuse).
+describe("listenHttp writeTimeoutMs (the receiver's write_timeout)", () => {
+  for (const native of [true, false]) {
+    test(`${native ? "native" : "node:http"}: a handler that overruns answers nothing, the connection closes`, async () => {
+      const l = await listenHttp("127.0.0.1:0", async () => {
+        await new Promise((r) => setTimeout(r, 8000));
+        return new Response("late");
+      }, { native, writeTimeoutMs: 200 });
+      try {
+        const text = await stall(l.address, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 7000);
+        assert.equal(text, "");
+      } finally {
+        await l.close();
+      }
+    });
+  }
+});
