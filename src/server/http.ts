@@ -202,11 +202,16 @@ function closeServer(server: Server, graceMs = CLOSE_GRACE_MS): Promise<void> {
 }
 
 async function dispatch(handler: Handler, req: IncomingMessage, res: ServerResponse, opts: HttpListenOptions): Promise<void> {
-  const timer = opts.writeTimeoutMs ? setTimeout(() => res.destroy(), opts.writeTimeoutMs) : undefined;
+  // The socket, not the response: Bun's ServerResponse.destroy() first sends the unwritten
+  // response's head, i.e. a bodiless 200 the handler never gave.
+  const timer = opts.writeTimeoutMs ? setTimeout(() => (req.socket ?? res).destroy(), opts.writeTimeoutMs) : undefined;
   res.once("close", () => clearTimeout(timer));
   let response: Response;
   try {
-    response = await handler(toRequest(req));
+    // Node's requestTimeout is checked only every connectionsCheckingInterval (30 s) and not at
+    // all by Bun's node:http, so the body gets the same deadline as on the native path.
+    const request = toRequest(req);
+    response = await handler(opts.readTimeoutMs ? withReadDeadline(request, opts.readTimeoutMs) : request);
   } catch (err) {
     response = new Response(`internal error: ${err instanceof Error ? err.message : String(err)}\n`, { status: 500 });
   }

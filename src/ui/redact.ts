@@ -82,11 +82,17 @@ function maskValues(text: string, values: Set<string>): string {
 export function maskSecretsInText(name: string, text: string, schemaOf: (blockName: string) => Schema | undefined): string {
   const { file } = parseFile(name, text);
   const spans: [number, number][] = [];
-  for (const stmt of file.body) {
-    if (stmt.kind !== "block") continue;
-    const schema = schemaOf(blockName(stmt)) ?? CONFIG_BLOCKS[blockName(stmt)];
-    if (schema) secretSpans(stmt.body, schema, (a, b) => spans.push([a, b]));
-  }
+  const visit = (body: Stmt[], top: boolean): void => {
+    for (const stmt of body) {
+      if (stmt.kind !== "block") continue;
+      const n = blockName(stmt);
+      // Components declared inside a module definition or a foreach template are blocks too.
+      if (n === "declare" || n === "foreach" || n === "template") visit(stmt.body, false);
+      const schema = schemaOf(n) ?? (top ? CONFIG_BLOCKS[n] : undefined);
+      if (schema) secretSpans(stmt.body, schema, (a, b) => spans.push([a, b]));
+    }
+  };
+  visit(file.body, true);
   let out = text;
   for (const [a, b] of spans.sort((x, y) => y[0] - x[0])) out = out.slice(0, a) + MASK + out.slice(a, b).replace(/[^\n]/g, "") + out.slice(b);
   return out;

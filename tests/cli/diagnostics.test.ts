@@ -40,4 +40,29 @@ describe("renderDiagnostics", () => {
     assert.match(out, /17 \|\s+nope = true/, "the line after a multi-line secret keeps its number");
     assert.match(out, /username = "u"/, "non-secret values are shown");
   });
+  test("masks secrets of components inside declare and foreach bodies too", () => {
+    const text = `declare "m" {
+  otelcol.auth.bearer "t" {
+    token = "tok-in-declare"
+    bogus = 1
+  }
+}
+foreach "f" {
+  collection = [1]
+  var = "x"
+  template {
+    otelcol.auth.basic "b" {
+      username = "u"
+      password = "pw-in-foreach"
+      bogus = 2
+    }
+  }
+}
+`;
+    const out = renderDiagnostics([diag("m.alloy", at(4, 5) as never, "unrecognized attribute name \"bogus\""), diag("m.alloy", at(14, 7) as never, "unrecognized attribute name \"bogus\"")], [{ name: "m.alloy", text }]);
+    for (const s of ["tok-in-declare", "pw-in-foreach"]) assert.ok(!out.includes(s), `${s} shown:\n${out}`);
+    assert.match(out, /token = \(secret\)/);
+    assert.match(out, /password = \(secret\)/);
+  });
 });
+

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
-import { listenHttp } from "../../src/server/http.ts";
+import { CLOSE_GRACE_MS, listenHttp } from "../../src/server/http.ts";
 
 /** Sends one raw HTTP/1.1 request; resolves with what came back and whether the server closed the connection within `waitMs`. */
 function rawRequest(address: string, request: string, waitMs: number): Promise<{ text: string; closed: boolean }> {
@@ -69,4 +69,33 @@ describe("listenHttp with native: true (Bun.serve on Bun, node:http elsewhere)",
       await l.close();
     }
   });
+  test("close: a request in flight is answered, an idle keep-alive connection does not hold the close for the grace period", async () => {
+    const l = await listenHttp("127.0.0.1:0", async (req) => {
+      if (new URL(req.url).pathname === "/slow") await new Promise((r) => setTimeout(r, 800));
+      return new Response("done");
+    }, { native: true });
+    const port = Number(l.address.slice(l.address.lastIndexOf(":") + 1));
+    // A keep-alive connection that served one request and then stays idle.
+    const idle = net.connect(port, "127.0.0.1");
+    let idleText = "";
+    idle.on("data", (c) => (idleText += c.toString()));
+    idle.on("error", () => {});
+    const idleClosed = new Promise<void>((resolve) => idle.on("close", () => resolve()));
+    idle.write("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    const deadline = Date.now() + 5000;
+    while (!idleText.includes("done") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.match(idleText, /done/);
+    const slow = rawRequest(l.address, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", 8000);
+    await new Promise((r) => setTimeout(r, 200)); // the slow request is in the handler
+    const started = Date.now();
+    await l.close();
+    const took = Date.now() - started;
+    const r = await slow;
+    assert.match(r.text, /^HTTP\/1\.1 200/);
+    assert.match(r.text, /done/);
+    await idleClosed;
+    assert.ok(took < CLOSE_GRACE_MS - 1000, `close waited ${took} ms: the idle connection held it`);
+    await assert.rejects(fetch(`http://${l.address}/`));
+  });
 });
+

@@ -346,7 +346,9 @@ class LoadBalancer {
     this.resolver = undefined;
     const all = [...this.backends.values()];
     for (const b of all) b.stop.abort();
-    await Promise.all(all.map((b) => b.running));
+    // Backends that left the ring may still be draining (within the drain timeout): wait for
+    // them too, or their queues are cut off when the process exits, unlogged.
+    await Promise.all([...all.map((b) => b.running), ...this.draining.values()]);
     for (const b of all) void b.channel?.then((c) => c.close()).catch(() => {});
   }
 

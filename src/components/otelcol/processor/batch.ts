@@ -170,6 +170,8 @@ class Batcher {
   private shards = new Map<Signal, Map<string, Shard>>(SIGNALS.map((s) => [s, new Map()]));
   /** Sends of shards that an update replaced; new shards start after them to keep order. */
   private retired: Promise<void> = Promise.resolve();
+  /** Sends of shards let go by releaseHeld, still offering a kept batch. */
+  private released: Promise<void> = Promise.resolve();
   private running = false;
   private stopped = false;
   /** When shutdown stops offering refused batches again. */
@@ -218,11 +220,32 @@ class Batcher {
     for (const signal of SIGNALS) {
       // A signal that loses its pipeline still delivers what it holds, to where it was going.
       if (changed || args.output[signal].length === 0) this.flushSignal(signal);
+      else if (args.output[signal] !== this.outputs[signal]) this.releaseHeld(signal);
     }
     if (changed) this.retireShards();
     this.settings = next;
     this.outputs = args.output;
     this.telemetry.cardinality(this.cardinality());
+  }
+
+  /**
+   * A shard holding a refused batch stops gating new data once its signal's output list changes
+   * (the output that refused may have been removed by the reload and never take anything again):
+   * the kept batch goes on being offered to the outputs it was cut for, as before; what is pending
+   * and what arrives next go to a fresh shard with the same key, bound for the new outputs.
+   */
+  private releaseHeld(signal: Signal): void {
+    const map = this.shards.get(signal)!;
+    for (const [key, shard] of map) {
+      if (!shard.held) continue;
+      this.stopTimer(shard);
+      // Shutdown still waits for the kept batch; new shards do not (unlike `retired`).
+      this.released = Promise.all([this.released, shard.tail]).then(() => undefined);
+      const fresh: Shard = { ...shard, timer: undefined, tail: Promise.resolve(), busy: 0, held: undefined };
+      shard.pending = Batch.empty(signal, shard.metadata);
+      map.set(key, fresh);
+      this.startTimer(fresh);
+    }
   }
 
   private shardFor(batch: Batch<Signal>): Shard {
@@ -378,7 +401,7 @@ class Batcher {
 
   private async flushAll(): Promise<void> {
     const done = SIGNALS.flatMap((s) => this.flushSignal(s));
-    await Promise.all([...done, this.retired]);
+    await Promise.all([...done, this.retired, this.released]);
   }
 
   private retireShards(): void {

@@ -485,6 +485,22 @@ describe("otelcol.exporter.loadbalancing", () => {
     }
   });
 
+  test("stop waits for a backend that left the ring and is still draining", async () => {
+    const sinks = await Promise.all([startGrpcSink(), startGrpcSink()]);
+    sinks[1]!.reply({ delayMs: 1500 }); // its first request is still in flight when it leaves
+    const lb = await start(loadBalancingExporter, body(staticOf(sinks)));
+    try {
+      await lb.input.consumeTraces(traceBatch(0, 100));
+      await waitFor(() => sinks[1]!.requests.length >= 1);
+      lb.component.update(decode(loadBalancingExporter, body(staticOf(sinks.slice(0, 1)))).args);
+      await lb.stop();
+      assert.ok(lb.logs.some((l) => l.includes("Backend left the ring")), `stop returned while the old backend still drained:\n${lb.logs.join("\n")}`);
+      assert.equal(owners(sinks).size, 100, "every trace arrived");
+    } finally {
+      await Promise.all(sinks.map((s) => s.close()));
+    }
+  });
+
   test("a persistent backend queue keeps what the drain could not send and sends it after a restart", async () => {
     const sink = await startGrpcSink();
     const dir = mkdtempSync(join(tmpdir(), "solder-lb-"));

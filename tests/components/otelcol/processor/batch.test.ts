@@ -458,6 +458,24 @@ describe("otelcol.processor.batch errors and wiring", () => {
     await p.stop();
   });
 
+  test("update: a shard holding a batch for an output that was replaced takes new data for the new outputs", async () => {
+    const old = new Capture();
+    old.fail = PipelineError.retryable("sending queue is shutting down"); // e.g. an exporter removed by the reload
+    const next = new Capture();
+    const p = await start({ send_batch_size: 0 }, old, ["traces"]);
+    await p.input.consumeTraces(traces(3, "a")); // kept: the old output refuses
+    await assert.rejects(p.input.consumeTraces(traces(1, "r")), /waiting for an output that refused it/);
+    await p.component.update({ ...p.args, output: { traces: [next], metrics: [], logs: [] } });
+    await p.input.consumeTraces(traces(2, "b")); // not refused for the rest of the hold (up to 5 minutes)
+    assert.deepEqual(next.got.map((b) => names(b as Batch<"traces">)), [range("b", 0, 2)]);
+    // The kept batch is still bound for the outputs it was cut for.
+    old.fail = undefined;
+    const deadline = Date.now() + 5_000;
+    while (old.got.length === 0 && Date.now() < deadline) await sleep(20);
+    assert.deepEqual(old.got.map((b) => names(b as Batch<"traces">)), [range("a", 0, 3)]);
+    await p.stop();
+  });
+
   test("update: new output lists apply at once; changed settings flush to the old outputs first", async () => {
     const first = new Capture();
     const second = new Capture();
