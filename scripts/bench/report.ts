@@ -1,5 +1,6 @@
 // Renders docs/benchmarks.md from one harness run (scripts/bench/run.ts).
 
+import type { StartupResult } from "../bench-startup.ts";
 import type { Measured, Scenario } from "./run.ts";
 
 /** One gateway process's runs and what reached the null backend. */
@@ -42,6 +43,8 @@ export interface Report {
   seedConfigOk: boolean;
   machine: { nproc: number; model: string; kernel: string; runtime: string; commit: string };
   results: ScenarioResult[];
+  /** `scripts/bench-startup.ts` on dist/solder, or why it could not run. */
+  startup?: StartupResult | { error: string };
 }
 
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -136,6 +139,45 @@ function detail(r: ScenarioResult): string[] {
   return out;
 }
 
+/** Nearest-rank quantile; NaN when empty. */
+function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+
+/** Issue #9's start-up targets. */
+const READY_TARGET_MS = 250;
+const IDLE_RSS_TARGET_MB = 70;
+
+function startupSection(st: Report["startup"]): string[] {
+  const out = ["## Start-up and idle", ""];
+  if (st === undefined) return [];
+  if ("error" in st) {
+    out.push(`Not measured: ${st.error.split("\n")[0]!.slice(0, 300)}`, "");
+    return out;
+  }
+  const f = (n: number) => (Number.isNaN(n) ? "–" : n.toFixed(0));
+  const met = (ok: boolean) => (ok ? "met" : "**missed**");
+  const readyMed = quantile(st.readyMs, 0.5);
+  const readyP90 = quantile(st.readyMs, 0.9);
+  const rssMed = quantile(st.idleRssMiB, 0.5);
+  const rssMax = st.idleRssMiB.length > 0 ? Math.max(...st.idleRssMiB) : Number.NaN;
+  const mb = (mib: number) => (mib * 1048576) / 1e6;
+  out.push(
+    `\`${st.bin}\` (the compiled executable, as shipped) on \`${st.config}\` with its receivers on free ports and its exporters pointed at a closed port on 127.0.0.1, pinned to CPU 0 (\`taskset -c 0\`); the measuring script (\`scripts/bench-startup.ts\`) runs on CPU 1 and polls \`/-/ready\` every 2 ms. ${st.runs} runs each, measured before the load scenarios.`,
+    "",
+    "| measure | median | p90 | max | target |",
+    "|---|---:|---:|---:|---|",
+    `| \`solder --version\` (process start to exit), ms | ${f(quantile(st.versionMs, 0.5))} | ${f(quantile(st.versionMs, 0.9))} | ${f(Math.max(...st.versionMs))} | – |`,
+    `| \`solder run\` until \`/-/ready\` answers 200, ms | ${f(readyMed)} | ${f(readyP90)} | ${f(Math.max(...st.readyMs))} | ≤ ${READY_TARGET_MS} ms: ${met(readyMed <= READY_TARGET_MS)} (median) |`,
+    `| idle RSS ${(st.idleMs / 1000).toFixed(0)} s after ready (VmRSS), MiB | ${rssMed.toFixed(1)} | ${quantile(st.idleRssMiB, 0.9).toFixed(1)} | ${rssMax.toFixed(1)} | ≤ ${IDLE_RSS_TARGET_MB} MB (${((IDLE_RSS_TARGET_MB * 1e6) / 1048576).toFixed(1)} MiB): ${met(mb(rssMed) <= IDLE_RSS_TARGET_MB)} (median) |`,
+    "",
+  );
+  if (st.failures.length > 0) out.push(`${st.failures.length} of ${st.runs} runs failed: ${st.failures[0]!.split("\n")[0]!.slice(0, 300)}`, "");
+  return out;
+}
+
 /** Where the CPU goes and what bounds the figures, from profiles (kept by hand: profiles are not part of a run). */
 const LIMITS: string[] = [
   "## What limits it",
@@ -183,6 +225,7 @@ export function renderMarkdown(r: Report): string {
     "Fixed rates are fractions of the lite gateway's saturation rate measured just before them.",
     "",
     ...r.results.flatMap(detail),
+    ...startupSection(r.startup),
     ...LIMITS,
     "## How it is measured",
     "",
