@@ -59,8 +59,14 @@ function vmRssMiB(pid: number): number {
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** The seed config with every 127.0.0.1 port replaced: listeners on free ports, exporters on a closed one. */
+/**
+ * The seed config with its bench ports replaced: listeners on free ports, exporters on a closed
+ * one. A config that names any other host:port is refused, so nothing here talks beyond 127.0.0.1.
+ */
 function rewriteConfig(text: string, ports: { grpc: number; http: number; closed: number }): string {
+  for (const m of text.matchAll(/"(?:[a-z]+:\/\/)?([^"\/\s]+):(\d+)/g)) {
+    if (m[1] !== "127.0.0.1" || !["14317", "14318", "14400"].includes(m[2]!)) throw new Error(`${CONFIG}: ${m[0]}" is not one of the bench addresses 127.0.0.1:14317/14318/14400`);
+  }
   return text.replaceAll("127.0.0.1:14317", `127.0.0.1:${ports.grpc}`).replaceAll("127.0.0.1:14318", `127.0.0.1:${ports.http}`).replaceAll("127.0.0.1:14400", `127.0.0.1:${ports.closed}`);
 }
 
