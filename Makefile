@@ -44,7 +44,7 @@ ui: node_modules
 
 ## build: dist/solder, one self-contained executable
 build: node_modules ui
-	$(BUN) build --compile --minify --sourcemap src/main.ts --outfile dist/solder
+	$(BUN) build --compile --minify --sourcemap --bytecode --format=esm src/main.ts --outfile dist/solder
 
 ## release: dist/release/solder-linux-{x64,arm64} (+ .tar.gz, SHA256SUMS), cross-compiled offline; prints sizes and start-up times
 release: node_modules ui
@@ -63,11 +63,11 @@ docs: node_modules
 	$(BUN) scripts/docs.ts
 
 ## bench: throughput, CPU, RSS and latency of the seed pipeline (gateway on CPU 0, load on CPU 1) → docs/benchmarks.md (~10 min)
-bench: node_modules
+bench: node_modules build
 	$(BUN) scripts/bench/run.ts
 
 ## bench-quick: the same for two scenarios with short runs (~1 min)
-bench-quick: node_modules
+bench-quick: node_modules build
 	$(BUN) scripts/bench/run.ts --quick
 
 ## fuzz: every fuzz target for FUZZ_SECONDS each (default 300), larger sizes than CI; FUZZ_SEED=n FUZZ_TARGET=name to pin

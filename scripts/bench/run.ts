@@ -8,10 +8,11 @@
 //   bun scripts/bench/run.ts [--quick] [--out=docs/benchmarks.md] [--only=traces-grpc,logs-http]
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { cpus } from "node:os";
 import type { GenReport } from "../../src/cli/telemetrygen.ts";
+import type { StartupResult } from "../bench-startup.ts";
 import { cpuSeconds, median, memoryMiB, sampleRss } from "./proc.ts";
 import { type Report, type ScenarioResult, renderMarkdown } from "./report.ts";
 
@@ -211,6 +212,27 @@ async function runCeiling(s: Scenario): Promise<Measured> {
   }
 }
 
+/**
+ * Start-up and idle RSS of the built executable (scripts/bench-startup.ts): the gateway on
+ * GATEWAY_CPU, the measuring script itself on LOAD_CPU so its polling does not compete.
+ */
+async function runStartup(config: string): Promise<StartupResult | { error: string }> {
+  const bin = "dist/solder";
+  if (!existsSync(bin)) return { error: `${bin} is missing (make bench builds it first)` };
+  const cmd = [BUN, "scripts/bench-startup.ts", `--bin=${bin}`, `--config=${config}`, `--runs=${QUICK ? 5 : 10}`, "--json"];
+  const child = spawn("taskset", ["-c", LOAD_CPU, ...cmd], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+  const killer = setTimeout(() => child.kill("SIGKILL"), 300_000);
+  await new Promise<void>((r) => child.once("exit", () => r()));
+  clearTimeout(killer);
+  const line = out.trim().split("\n").pop() ?? "";
+  if (!line.startsWith("{")) return { error: `bench-startup gave no report: ${err.slice(0, 2000)}` };
+  return JSON.parse(line) as StartupResult;
+}
+
 function validates(config: string): boolean {
   try {
     execFileSync(BUN, ["src/main.ts", "validate", config], { stdio: "ignore" });
@@ -245,6 +267,9 @@ async function main(): Promise<void> {
   const seedOk = validates("scripts/bench/configs/seed.alloy");
   const config = seedOk ? "scripts/bench/configs/seed.alloy" : "scripts/bench/configs/seed-otlp-metrics.alloy";
   console.error(`bench: ${scenarios.length} scenarios, ${DURATION_S}s per run, config ${config}`);
+  const startup = await runStartup(config);
+  if ("error" in startup) console.error(`bench: start-up not measured: ${startup.error}`);
+  else console.error(`bench: start-up: ready median ${median(startup.readyMs).toFixed(0)} ms, idle RSS median ${median(startup.idleRssMiB).toFixed(1)} MiB, --version median ${median(startup.versionMs).toFixed(0)} ms`);
   const results: ScenarioResult[] = [];
   for (const s of scenarios) {
     const t0 = Date.now();
@@ -274,6 +299,7 @@ async function main(): Promise<void> {
     seedConfigOk: seedOk,
     machine: machine(),
     results,
+    startup,
   };
   writeFileSync(OUT, renderMarkdown(report));
   console.error(`bench: wrote ${OUT} in ${report.wallSec.toFixed(0)}s`);
