@@ -67,13 +67,14 @@ export function nativeGzip(): ((data: Uint8Array, level: number) => Promise<Uint
   const gzipSync = Bun.gzipSync.bind(Bun);
   let pool: GzipWorker | undefined | null;
   return async (data, level) => {
-    if (pool === undefined) pool = startGzipWorker();
+    // A worker that failed is dropped (its calls rejected) and the next call starts a new one.
+    if (pool === undefined) pool = startGzipWorker(() => (pool = undefined));
     if (pool === null) return gzipSync(data, { level, library: "libdeflate" });
     return pool.run(data, level);
   };
 }
 
-interface GzipWorker {
+export interface GzipWorker {
   run(data: Uint8Array, level: number): Promise<Uint8Array>;
 }
 
@@ -94,13 +95,14 @@ type WorkerLike = {
   onerror: ((e: unknown) => void) | null;
   ref?(): void;
   unref?(): void;
+  terminate?(): void;
 };
 
-/** Starts the worker, or null when the runtime refuses (then gzip runs in place). */
-function startGzipWorker(): GzipWorker | null {
+/** Starts the worker, or null when the runtime refuses (then gzip runs in place); `onDead` runs once it has failed. */
+export function startGzipWorker(onDead: () => void, source = GZIP_WORKER_SOURCE): GzipWorker | null {
   let worker: WorkerLike;
   try {
-    const url = URL.createObjectURL(new Blob([GZIP_WORKER_SOURCE], { type: "application/javascript" }));
+    const url = URL.createObjectURL(new Blob([source], { type: "application/javascript" }));
     worker = new (globalThis as unknown as { Worker: new (url: string) => WorkerLike }).Worker(url);
   } catch {
     return null;
@@ -123,6 +125,10 @@ function startGzipWorker(): GzipWorker | null {
   worker.onerror = (e) => {
     const err = new Error(`the gzip worker failed: ${String((e as { message?: string })?.message ?? e)}`);
     for (const id of [...pending.keys()]) settle(id, (p) => p.reject(err));
+    worker.onmessage = null;
+    worker.onerror = null;
+    worker.terminate?.();
+    onDead();
   };
   return {
     run(data, level) {

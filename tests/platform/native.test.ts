@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
-import { nativeGzip, nativeServe } from "../../src/platform/index.ts";
+import { nativeGzip, nativeServe, startGzipWorker } from "../../src/platform/index.ts";
 
 const onBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 
@@ -17,6 +17,22 @@ describe("platform: native fast paths", () => {
     }
     // The caller keeps its input (copied to the worker, not transferred).
     assert.equal(inputs[0]!.byteLength > 0, true);
+  });
+
+  test("a gzip worker that dies rejects the calls it held and reports itself dead (no send hangs)", { skip: !onBun }, async () => {
+    let dead = 0;
+    // A worker whose handler throws outside any try: the error reaches onerror, as a crash would.
+    const worker = startGzipWorker(() => dead++, "self.onmessage = () => { throw new Error('boom'); };");
+    assert.ok(worker);
+    const outcome = await Promise.race([
+      worker.run(new Uint8Array(10), 6).then(
+        () => "resolved",
+        (err: Error) => err.message,
+      ),
+      new Promise<string>((r) => setTimeout(() => r("hung"), 5_000)),
+    ]);
+    assert.match(outcome, /the gzip worker failed/);
+    assert.equal(dead, 1);
   });
 
   test("nativeServe: offered on Bun, withheld with SOLDER_NODE_HTTP=1", () => {
