@@ -13,7 +13,7 @@ function client(endpoint: string, extra = PLAINTEXT): string {
   return `client {\n endpoint = "${endpoint}"\n ${extra}\n}`;
 }
 
-async function waitUntil(cond: () => boolean, timeoutMs = 2000): Promise<void> {
+async function waitUntil(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error("condition not met in time");
@@ -58,7 +58,8 @@ describe("export", () => {
       assert.equal(t.headers["grpc-encoding"], "gzip");
       assert.match(t.headers["user-agent"]!, /^solder\//);
       assert.equal(reqs.find((r) => r.signal === "logs")!.batch().itemCount(), 2);
-      await waitUntil(() => metricValue(ex.metrics, "otelcol_exporter_sent_log_records_total") === 2);
+      // The two sends finish in either order: wait for both counters, not just the logs one.
+      await waitUntil(() => metricValue(ex.metrics, "otelcol_exporter_sent_log_records_total") === 2 && metricValue(ex.metrics, "otelcol_exporter_sent_spans_total") === 3);
       assert.match(ex.metrics.expose(), /otelcol_exporter_sent_spans_total\{[^}]*exporter="otlp\/otelcol.exporter.otlp.test"[^}]*\} 3/);
     } finally {
       await ex.stop();
