@@ -8,11 +8,12 @@
 //   taskset -c 1 node_modules/.bin/bun scripts/bench-startup.ts [--bin=dist/solder] [--runs=10]
 //     [--config=scripts/bench/configs/seed.alloy] [--idle-ms=2000] [--poll-ms=2] [--json]
 
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { memoryMiB, quantile, stop } from "./bench/proc.ts";
 
 /** What one invocation measured; times in milliseconds, memory in MiB. */
 export interface StartupResult {
@@ -54,10 +55,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-function vmRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
-}
 
 /**
  * The seed config with its bench ports replaced: listeners on free ports, exporters on a closed
@@ -70,14 +67,6 @@ function rewriteConfig(text: string, ports: { grpc: number; http: number; closed
   return text.replaceAll("127.0.0.1:14317", `127.0.0.1:${ports.grpc}`).replaceAll("127.0.0.1:14318", `127.0.0.1:${ports.http}`).replaceAll("127.0.0.1:14400", `127.0.0.1:${ports.closed}`);
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
-}
 
 function versionRun(): number {
   const t0 = performance.now();
@@ -118,7 +107,7 @@ async function readyRun(seed: string, dir: string, i: number): Promise<{ readyMs
     }
     if (readyMs < 0) throw new Error(`not ready within ${READY_TIMEOUT_MS} ms: ${stderr.slice(-2000)}`);
     await sleep(IDLE_MS);
-    return { readyMs, rssMiB: vmRssMiB(child.pid!) };
+    return { readyMs, rssMiB: memoryMiB(child.pid!).rss };
   } finally {
     await stop(child);
   }
@@ -147,12 +136,6 @@ export async function measureStartup(): Promise<StartupResult> {
   return out;
 }
 
-/** The q-quantile (nearest rank) of a list; NaN when empty. */
-export function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-}
 
 if (import.meta.main) {
   const r = await measureStartup();

@@ -1,6 +1,7 @@
 // Process accounting for the bench harness, from /proc (Linux): CPU time (utime + stime of
 // /proc/<pid>/stat, in clock ticks) and resident memory (VmRSS / VmHWM of /proc/<pid>/status).
 
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** Kernel clock ticks per second (USER_HZ); 100 on every mainstream Linux build. */
@@ -44,4 +45,21 @@ export function median(xs: number[]): number {
   if (xs.length === 0) return 0;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
+}
+
+/** The q-quantile (nearest rank) of a list; NaN when empty. */
+export function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+
+/** Stops a child started by the harness: SIGTERM, then SIGKILL after 5 s. */
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
 }

@@ -1,6 +1,7 @@
 // Renders docs/benchmarks.md from one harness run (scripts/bench/run.ts).
 
 import type { StartupResult } from "../bench-startup.ts";
+import { quantile } from "./proc.ts";
 import type { Measured, Scenario } from "./run.ts";
 
 /** One gateway process's runs and what reached the null backend. */
@@ -139,12 +140,6 @@ function detail(r: ScenarioResult): string[] {
   return out;
 }
 
-/** Nearest-rank quantile; NaN when empty. */
-function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-}
 
 /** Issue #9's start-up targets. */
 const READY_TARGET_MS = 250;

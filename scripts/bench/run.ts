@@ -13,7 +13,7 @@ import * as net from "node:net";
 import { cpus } from "node:os";
 import type { GenReport } from "../../src/cli/telemetrygen.ts";
 import type { StartupResult } from "../bench-startup.ts";
-import { cpuSeconds, median, memoryMiB, sampleRss } from "./proc.ts";
+import { cpuSeconds, median, memoryMiB, sampleRss, stop } from "./proc.ts";
 import { type Report, type ScenarioResult, renderMarkdown } from "./report.ts";
 
 /** One load shape through the seed pipeline. */
@@ -89,15 +89,6 @@ async function waitForPorts(addrs: string[], timeoutMs: number, child?: ChildPro
   }
 }
 
-/** Stops a child started here: SIGTERM, then SIGKILL after 5 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Runs telemetrygen on the load CPU and returns its JSON report. */
 async function load(s: Scenario, opts: { durationS: number; rate: number; workers: number }): Promise<GenReport> {
