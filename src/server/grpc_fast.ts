@@ -140,12 +140,17 @@ function tooLarge(size: number, max: number): Outcome {
   return { code: Code.ResourceExhausted, message: `message size ${size} is larger than configured readMaxBytes ${max}` };
 }
 
-/** The one message of a unary call: its bytes, or the status that ends the call. */
+/**
+ * The one message of a unary call: its bytes, or the status that ends the call. Once the 5-byte
+ * prefix has arrived, the message goes straight into a buffer of its declared size, so DATA
+ * frames are copied once and no list of chunks is joined at the end.
+ */
 function readMessage(req: Http2ServerRequest, max: number): Promise<{ message: Uint8Array; compressed: boolean } | Outcome> {
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let declared = -1;
+    const head = new Uint8Array(PREFIX);
+    let headLen = 0;
+    let message: Uint8Array | undefined;
+    let filled = 0;
     let settled = false;
     const finish = (r: { message: Uint8Array; compressed: boolean } | Outcome) => {
       if (settled) return;
@@ -156,22 +161,32 @@ function readMessage(req: Http2ServerRequest, max: number): Promise<{ message: U
       resolve(r);
     };
     const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      total += chunk.byteLength;
-      if (declared < 0 && total >= PREFIX) {
-        const head = chunks.length === 1 ? chunk : Buffer.concat(chunks);
-        declared = head.readUInt32BE(1);
-        if (declared > max) finish(tooLarge(declared, max));
+      let at = 0;
+      if (headLen < PREFIX) {
+        const n = Math.min(PREFIX - headLen, chunk.byteLength);
+        head.set(chunk.subarray(0, n), headLen);
+        headLen += n;
+        at = n;
+        if (headLen < PREFIX) return;
+        const declared = ((head[1]! << 24) >>> 0) + (head[2]! << 16) + (head[3]! << 8) + head[4]!;
+        if (declared > max) return finish(tooLarge(declared, max));
+        message = new Uint8Array(declared);
       }
-      if (declared >= 0 && total > PREFIX + declared) finish({ code: Code.Unimplemented, message: "protocol error: received extra input message for unary method" });
+      const rest = chunk.byteLength - at;
+      if (rest === 0) return;
+      const room = message!.byteLength - filled;
+      if (rest > room) {
+        return finish({ code: Code.Unimplemented, message: "protocol error: received extra input message for unary method" });
+      }
+      message!.set(at === 0 ? chunk : chunk.subarray(at), filled);
+      filled += rest;
     };
     req.on("data", onData);
     req.once("end", () => {
       if (settled) return;
-      if (total === 0) return finish({ code: Code.Unimplemented, message: "protocol error: missing input message for unary method" });
-      if (total < PREFIX || total !== PREFIX + declared) return finish({ code: Code.InvalidArgument, message: "protocol error: incomplete envelope" });
-      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
-      finish({ message: all.subarray(PREFIX), compressed: (all[0]! & 1) === 1 });
+      if (headLen === 0) return finish({ code: Code.Unimplemented, message: "protocol error: missing input message for unary method" });
+      if (headLen < PREFIX || filled !== message!.byteLength) return finish({ code: Code.InvalidArgument, message: "protocol error: incomplete envelope" });
+      finish({ message: message!, compressed: (head[0]! & 1) === 1 });
     });
     req.once("error", (err) => finish({ code: Code.Internal, message: err.message }));
     req.once("aborted", () => finish({ code: Code.Canceled, message: "the client cancelled the call" }));

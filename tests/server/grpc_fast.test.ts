@@ -41,8 +41,8 @@ interface Answer {
   body: Uint8Array;
 }
 
-/** One raw gRPC call over h2c. */
-function call(address: string, body: Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
+/** One raw gRPC call over h2c; a list of pieces is written one DATA frame at a time. */
+function call(address: string, body: Uint8Array | Uint8Array[], headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(`http://${address}`);
     session.on("error", reject);
@@ -63,8 +63,26 @@ function call(address: string, body: Uint8Array, headers: Record<string, string>
       a.body = new Uint8Array(Buffer.concat(chunks));
       resolve(a);
     });
-    req.end(body);
+    if (!Array.isArray(body)) return void req.end(body);
+    const pieces = [...body];
+    const next = () => {
+      const p = pieces.shift();
+      if (p === undefined) return void req.end();
+      req.write(p, () => setTimeout(next, 2));
+    };
+    next();
   });
+}
+
+/** Cuts `bytes` at the given offsets. */
+function cut(bytes: Uint8Array, ...at: number[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let from = 0;
+  for (const to of [...at, bytes.length]) {
+    out.push(bytes.subarray(from, to));
+    from = to;
+  }
+  return out;
 }
 
 /** Runs `fn` against a server answering through the direct path and through Connect, and returns both results. */
@@ -135,6 +153,28 @@ describe("OTLP/gRPC direct path: answers as Connect does", () => {
     assert.deepEqual(r.direct, r.connect);
     assert.deepEqual(r.direct.map((s) => s.status), ["3", "8", "8", "12", "13"]);
     assert.match(r.direct[0]!.message, /^parse binary/);
+  });
+
+  test("a message in pieces (prefix split, body over many frames) is read whole; short or missing envelopes are refused", async () => {
+    const whole = frame(tracesBytes());
+    // Concatenated requests are one valid request (repeated fields append): ~100 KB, many DATA frames.
+    const one = tracesBytes();
+    const copies = Math.ceil(100_000 / one.length);
+    const bigMessage = new Uint8Array(one.length * copies);
+    for (let i = 0; i < copies; i++) bigMessage.set(one, i * one.length);
+    const big = frame(bigMessage);
+    const r = await bothPaths(
+      () => ({ kind: "ok" }),
+      async (address) => [
+        statusOf(await call(address, cut(whole, 2, 3, 9, whole.length - 1))),
+        statusOf(await call(address, [big])),
+        statusOf(await call(address, cut(whole, 3).slice(0, 1))),
+        statusOf(await call(address, whole.subarray(0, whole.length - 4))),
+        statusOf(await call(address, [])),
+      ],
+    );
+    assert.deepEqual(r.direct, r.connect);
+    assert.deepEqual(r.direct.map((s) => s.status), ["0", "0", "3", "3", "12"]);
   });
 
   test("grpc-timeout: a pipeline slower than the deadline gives DEADLINE_EXCEEDED at the deadline", async () => {
