@@ -19,6 +19,23 @@ describe("platform: native fast paths", () => {
     assert.equal(inputs[0]!.byteLength > 0, true);
   });
 
+  test("nativeGzip with owned input: a whole buffer moves to the worker, a view is copied; results are right", { skip: !onBun }, async () => {
+    const gzip = nativeGzip()!;
+    const text = new TextEncoder().encode("owned ".repeat(20_000));
+    const whole = text.slice();
+    const out = await gzip(whole, 6, true);
+    assert.deepEqual(new Uint8Array(gunzipSync(out)), text);
+    assert.equal(whole.byteLength, 0, "transferred: the caller's view is detached");
+    // A view into a larger buffer must not take the rest of that buffer with it.
+    const big = new Uint8Array(text.length + 10);
+    big.set(text, 5);
+    const view = big.subarray(5, 5 + text.length);
+    const out2 = await gzip(view, 6, true);
+    assert.deepEqual(new Uint8Array(gunzipSync(out2)), text);
+    assert.equal(view.byteLength, text.length, "copied: the caller's buffer is intact");
+    assert.equal(big[5], text[0]);
+  });
+
   test("a gzip worker that dies rejects the calls it held and reports itself dead (no send hangs)", { skip: !onBun }, async () => {
     let dead = 0;
     // A worker whose handler throws outside any try: the error reaches onerror, as a crash would.

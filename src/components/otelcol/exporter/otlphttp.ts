@@ -225,7 +225,8 @@ export async function sendHttp(args: OtlpHttpArgs, tls: Promise<TlsMaterial>, ba
   const { client } = args;
   let body: Uint8Array;
   try {
-    body = await compress(client.compression, raw, client.compression_params?.level);
+    // `raw` is ours and not read again: gzip may move it to its worker rather than copy it.
+    body = await compress(client.compression, raw, client.compression_params?.level, true);
   } catch (err) {
     throw PipelineError.permanent(`cannot compress the request with ${client.compression}: ${(err as Error).message}`, Code.Internal, err);
   }

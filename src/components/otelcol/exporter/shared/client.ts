@@ -41,14 +41,17 @@ const z = zlib as unknown as Record<string, ((buf: Uint8Array, opts: object, cb:
 const zstdCompress = z.zstdCompress ? (promisify(z.zstdCompress) as ZlibFn) : undefined;
 const zstdDecompress = z.zstdDecompress ? (promisify(z.zstdDecompress) as ZlibFn) : undefined;
 
-/** Compresses `body` with the named algorithm; `level` is compression_params.level. */
-export async function compress(name: string, body: Uint8Array, level?: number): Promise<Uint8Array> {
+/**
+ * Compresses `body` with the named algorithm; `level` is compression_params.level. `owned`: the
+ * caller hands `body` over and will not read it again (gzip may then move it to its worker).
+ */
+export async function compress(name: string, body: Uint8Array, level?: number, owned = false): Promise<Uint8Array> {
   switch (name) {
     case "gzip": {
       // Levels zlib knows (−1 = default, 0–9) go to libdeflate where the runtime has it; anything
       // else is left to zlib, which rejects it as before.
       const l = level === undefined || level === -1 ? GZIP_DEFAULT_LEVEL : level;
-      if (fastGzip && Number.isInteger(l) && l >= 0 && l <= 9) return await fastGzip(body, l);
+      if (fastGzip && Number.isInteger(l) && l >= 0 && l <= 9) return await fastGzip(body, l, owned);
       // A Buffer is a Uint8Array already; wrapping it would copy the whole body.
       return await gzip(body, level === undefined ? {} : { level });
     }
