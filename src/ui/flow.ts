@@ -134,6 +134,7 @@ export class Flow {
       consumeTraces: (b) => (seen(b), inner.consumeTraces(b)),
       consumeMetrics: (b) => (seen(b), inner.consumeMetrics(b)),
       consumeLogs: (b) => (seen(b), inner.consumeLogs(b)),
+      readOnly: inner.readOnly,
     };
   }
 }

@@ -92,3 +92,15 @@ test("prometheus appenders count committed samples only", async () => {
   expect(appended).toEqual([1, 2, 3]);
   expect(flow.counts().find((c) => c.kind === "prometheus")?.items).toBe(2);
 });
+
+test("the counting wrapper keeps a consumer's readOnly capability (fan-outs then skip the copy)", () => {
+  const flow = new Flow();
+  const ro: Consumer = { ...sink(), readOnly: true };
+  const rw = sink();
+  flow.registerExports("ro", { input: consumerCapsule(ro) });
+  flow.registerExports("rw", { input: consumerCapsule(rw) });
+  const args = flow.wrapArgs("a", { output: { traces: [ro, rw] } });
+  expect(args.output.traces[0]).not.toBe(ro);
+  expect(args.output.traces[0]!.readOnly).toBe(true);
+  expect(args.output.traces[1]!.readOnly).toBeFalsy();
+});

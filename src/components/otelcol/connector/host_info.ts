@@ -80,8 +80,12 @@ class HostInfo {
   /** Sends run one after another, like upstream's single flushing goroutine. */
   private sending: Promise<void> = Promise.resolve();
 
-  /** Traces only; traces are read, never forwarded, and the call always succeeds. */
+  /**
+   * Traces only; traces are read, never forwarded, and the call always succeeds. The resources
+   * are read before the call returns and nothing is kept, so fan-outs share the batch with it.
+   */
   readonly input: Consumer = {
+    readOnly: true,
     consumeTraces: async (b) => this.observe(b),
     consumeMetrics: () => Promise.reject(notSupported("metrics")),
     consumeLogs: () => Promise.reject(notSupported("logs")),

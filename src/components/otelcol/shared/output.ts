@@ -33,20 +33,27 @@ export function unsupported(signal: Signal): PipelineError {
 }
 
 /**
- * Delivers to every consumer in order. Every consumer but the last gets its own copy, because
- * ownership passes with the call. Errors are collected and joined; an empty list means the
+ * Delivers to every consumer. Ownership passes with the call, so every consumer but the last gets
+ * its own copy — except read-only consumers (Consumer.readOnly), which are called first, one after
+ * another, with the batch itself: they are done reading when their call returns, before any
+ * other consumer can change or keep it. Errors are collected and joined; an empty list means the
  * signal is dropped by design, which is not an error.
  */
 export async function deliver<S extends Signal>(list: Consumer[], batch: Batch<S>): Promise<void> {
   const errors: unknown[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const b = i === list.length - 1 ? batch : batch.clone();
+  const call = async (c: Consumer, b: Batch<S>) => {
     try {
-      await consume(list[i]!, b);
+      await consume(c, b);
     } catch (err) {
       errors.push(err);
     }
+  };
+  let owners = list;
+  if (list.some((c) => c.readOnly === true)) {
+    owners = list.filter((c) => c.readOnly !== true);
+    for (const c of list) if (c.readOnly === true) await call(c, batch);
   }
+  for (let i = 0; i < owners.length; i++) await call(owners[i]!, i === owners.length - 1 ? batch : batch.clone());
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw PipelineError.from(new AggregateError(errors, "several consumers failed"));
 }
