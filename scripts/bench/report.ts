@@ -118,6 +118,8 @@ function detail(r: ScenarioResult): string[] {
     out.push("```", (r.error ?? "incomplete").slice(0, 3000), "```", "");
     return out;
   }
+  const sat = r.lite.runs[0]!.gen;
+  if (sat.sentItems > 0) out.push(`Requests carry ${int(sat.requestBytes / sat.sentItems)} bytes per item on the wire (${s.gzip ? "gzip-compressed, " : ""}as telemetrygen sends them).`, "");
   out.push(
     "| run | target items/s | achieved items/s | CPU (of 1 core) | CPU-s / M items | steady RSS MiB | p50 / p99 / p99.9 ms | refused | failed |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -238,7 +240,7 @@ export function renderMarkdown(r: Report): string {
     `* Machine: ${m.nproc} CPUs, ${m.model}, ${m.kernel}.`,
     `* Runtime: ${m.runtime} (gateway run from source: \`bun src/main.ts run\`); commit ${m.commit}.`,
     `* Pipeline: \`${r.config}\`${r.seedConfigOk ? " — the seed pipeline with its exporters pointed at a counting null backend." : " — **fallback**: `otelcol.exporter.prometheus` was not registered when this ran, so the metrics path (and host_info's metrics) ends in `otelcol.exporter.otlphttp` instead of the Prometheus bridge and remote_write."}`,
-    `* Layout: the gateway pinned to CPU 0 (\`taskset -c 0\`); \`solder telemetrygen\` and the counting null backend share CPU 1. Each run lasts ${r.durationS} s after a ${r.warmupS} s warm-up; ${r.batchSize} items per request, 5 attributes of 16 characters per item; saturation uses ${r.satWorkers} concurrent requests, fixed rates up to ${r.rateWorkers}.`,
+    `* Layout: the gateway pinned to CPU 0 (\`taskset -c 0\`); \`solder telemetrygen\` and the counting null backend share CPU 1. Each run lasts ${r.durationS} s after a ${r.warmupS} s warm-up; ${r.batchSize} items per request; spans and log records carry 10 attributes of 40 characters (~600 B per span, as issue #9's targets assume), data points 5 of 16 (request bytes per item: see each scenario); saturation uses ${r.satWorkers} concurrent requests, fixed rates up to ${r.rateWorkers}.`,
     "",
     "## Summary (saturation)",
     "",

@@ -25,6 +25,18 @@ export interface Scenario {
   gzip: boolean;
 }
 
+/**
+ * Attributes per item and characters per attribute value. Issue #9's targets assume ~600 B per
+ * span, and "the same targets in log records": 10 attributes of 40 characters give 607 B per
+ * span and 648 B per log record (OTLP protobuf). Data points keep 5 of 16 (216 B), a typical
+ * label set.
+ */
+export const ITEM_SHAPE: Record<Scenario["signal"], { attributes: number; size: number }> = {
+  traces: { attributes: 10, size: 40 },
+  logs: { attributes: 10, size: 40 },
+  metrics: { attributes: 5, size: 16 },
+};
+
 const SCENARIOS: Scenario[] = [
   { id: "traces-grpc", title: "traces, OTLP/gRPC", signal: "traces", protocol: "grpc", gzip: false },
   { id: "traces-http", title: "traces, OTLP/HTTP protobuf", signal: "traces", protocol: "http/protobuf", gzip: false },
@@ -94,7 +106,8 @@ async function waitForPorts(addrs: string[], timeoutMs: number, child?: ChildPro
 async function load(s: Scenario, opts: { durationS: number; rate: number; workers: number }): Promise<GenReport> {
   const endpoint = s.protocol === "grpc" ? GRPC : HTTP;
   const cmd = [BUN, "src/main.ts", "telemetrygen", s.signal, `--protocol=${s.protocol}`, `--endpoint=${endpoint}`, `--duration=${opts.durationS}s`];
-  cmd.push(`--rate=${Math.round(opts.rate)}`, `--workers=${opts.workers}`, `--batch-size=${BATCH_SIZE}`, "--seed=1", "--timeout=5s", "--json");
+  const shape = ITEM_SHAPE[s.signal];
+  cmd.push(`--rate=${Math.round(opts.rate)}`, `--workers=${opts.workers}`, `--batch-size=${BATCH_SIZE}`, `--attributes=${shape.attributes}`, `--attribute-size=${shape.size}`, "--seed=1", "--timeout=5s", "--json");
   if (s.gzip) cmd.push("--gzip");
   const child = spawn("taskset", ["-c", LOAD_CPU, ...cmd], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
