@@ -3,13 +3,14 @@
 // counts) or full (the generated ResourceSpans / ResourceMetrics / ResourceLogs message itself).
 // Raw scope bytes are never written to after decoding, so clones and split halves share them.
 
-import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { type DescMessage, ScalarType, type UnknownField } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { ResourceSchema } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
 import type { Resource } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
 import { type Codec, type EntryMsg, type ScopeMsg, countEntry, countScope, listOf, setList } from "./batch_signals.ts";
 import { splitFullScope, splitScopeBytes } from "./batch_split.ts";
+import { copy, decode, encode } from "./codec.ts";
 import { BatchDecodeError, ByteBuilder, varintSize } from "./wire.ts";
 
 /** A lite resource entry with its cached counts. */
@@ -64,7 +65,7 @@ export function sizeOf(codec: Codec, e: Entry): number {
   }
   let n = fullSizes.get(e);
   if (n === undefined) {
-    n = framed(toBinary(codec.fullEntry, e).length);
+    n = framed(encode(codec.fullEntry, e).length);
     fullSizes.set(e, n);
   }
   return n;
@@ -100,7 +101,7 @@ export function fullOf(codec: Codec, e: Entry): EntryMsg {
 
 function decodeScope(codec: Codec, bytes: Uint8Array): ScopeMsg {
   try {
-    return fromBinary(codec.scope, bytes) as ScopeMsg;
+    return decode(codec.scope, bytes) as ScopeMsg;
   } catch (err) {
     // Unreachable for scanned input; kept so a decoder disagreement surfaces as bad input.
     throw new BatchDecodeError(`cannot decode ${codec.scope.typeName}: ${(err as Error).message}`, { cause: err });
@@ -110,34 +111,34 @@ function decodeScope(codec: Codec, bytes: Uint8Array): ScopeMsg {
 /** A deep copy; raw scope bytes are shared (immutable), everything mutable is copied. */
 export function cloneEntry(codec: Codec, e: Entry): Entry {
   if (!(e instanceof LiteEntry)) {
-    const copy = cloneFull(codec, e);
+    const c = cloneFull(codec, e);
     const size = fullSizes.get(e);
-    if (size !== undefined) fullSizes.set(copy, size);
-    return copy;
+    if (size !== undefined) fullSizes.set(c, size);
+    return c;
   }
-  const copy = new LiteEntry(liteShell(codec, e.msg), e.counts, e.base);
-  copy.items = e.items;
-  setList(copy.msg, codec.scopesKey, listOf<Uint8Array>(e.msg, codec.scopesKey).slice());
-  return copy;
+  const c = new LiteEntry(liteShell(codec, e.msg), e.counts, e.base);
+  c.items = e.items;
+  setList(c.msg, codec.scopesKey, listOf<Uint8Array>(e.msg, codec.scopesKey).slice());
+  return c;
 }
 
-/** protobuf-es clone(), keeping track of a made-up resource. */
+/** A deep copy (codec.ts copy(), what clone() gives), keeping track of a made-up resource. */
 function cloneFull(codec: Codec, e: EntryMsg): EntryMsg {
-  const copy = clone(codec.fullEntry, e) as EntryMsg;
-  if (e.resource && copy.resource && madeUp.has(e.resource)) madeUp.add(copy.resource);
-  return copy;
+  const c = copy(codec.fullEntry, e) as EntryMsg;
+  if (e.resource && c.resource && madeUp.has(e.resource)) madeUp.add(c.resource);
+  return c;
 }
 
 /** A new lite message with a copy of msg's resource, schema URL and unknown fields, and no scopes. */
 function liteShell(codec: Codec, msg: EntryMsg): EntryMsg {
-  const copy = create(codec.liteEntry) as EntryMsg;
+  const shell = create(codec.liteEntry) as EntryMsg;
   if (msg.resource) {
-    copy.resource = clone(ResourceSchema, msg.resource);
-    if (madeUp.has(msg.resource)) madeUp.add(copy.resource);
+    shell.resource = copy(ResourceSchema, msg.resource);
+    if (madeUp.has(msg.resource)) madeUp.add(shell.resource);
   }
-  copy.schemaUrl = msg.schemaUrl;
-  if (msg.$unknown) copy.$unknown = msg.$unknown.map((u): UnknownField => ({ ...u }));
-  return copy;
+  shell.schemaUrl = msg.schemaUrl;
+  if (msg.$unknown) shell.$unknown = msg.$unknown.map((u): UnknownField => ({ ...u }));
+  return shell;
 }
 
 /** Cuts an entry in two (0 < k < items): returns the head with the first `k` items; `e` keeps the rest. */
@@ -176,7 +177,7 @@ function splitFull(codec: Codec, e: EntryMsg, k: number): EntryMsg {
   const size = fullSizes.get(e);
   const total = countEntry(codec, e);
   const scopes = listOf<ScopeMsg>(e, codec.scopesKey);
-  setList(e, codec.scopesKey, []); // detached so clone() copies only the resource part
+  setList(e, codec.scopesKey, []); // detached so copy() copies only the resource part
   const head = cloneFull(codec, e);
   const moved: ScopeMsg[] = [];
   let taken = 0;
@@ -228,17 +229,17 @@ function encodeMsgs(codec: Codec, entries: readonly Entry[], msgs: EntryMsg[]): 
     if (fast) return fast;
   }
   if (lite === entries.length || lite === 0) {
-    // One protobuf-es call for the common, uniform case.
+    // One encode call for the common, uniform case.
     const schema = lite === 0 ? codec.fullRequest : codec.liteRequest;
     const req = create(schema);
     setList(req, codec.entriesKey, msgs);
-    return toBinary(schema, req);
+    return encode(schema, req);
   }
   // Mixed: both views are wire-identical, so each entry is encoded with its own schema.
   const out = new ByteBuilder();
   const field = codec.fullRequest.field[codec.entriesKey]!.number;
   for (let i = 0; i < entries.length; i++) {
-    out.pushField(field, toBinary(entries[i] instanceof LiteEntry ? codec.liteEntry : codec.fullEntry, msgs[i]!));
+    out.pushField(field, encode(entries[i] instanceof LiteEntry ? codec.liteEntry : codec.fullEntry, msgs[i]!));
   }
   return out.finish();
 }
@@ -274,7 +275,7 @@ function encodeLiteMsgs(codec: Codec, msgs: readonly EntryMsg[]): Uint8Array<Arr
     for (const p of plan) {
       const v = rec[p.key];
       if (p.kind === "msg") {
-        if (v !== undefined) out.push([p.no, toBinary(p.schema!, v as never)]);
+        if (v !== undefined) out.push([p.no, encode(p.schema!, v as never)]);
       } else if (p.kind === "bytes") {
         for (const b of v as Uint8Array[]) out.push([p.no, b]);
       } else if (v !== "") {
