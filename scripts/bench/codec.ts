@@ -1,7 +1,7 @@
 // Micro-benchmark of the compiled codecs (src/otlp/codec.ts) against protobuf-es: decode, encode
 // and copy of a 100-point metrics request's ScopeMetrics, a 100-span ScopeSpans and a Resource,
 // built by telemetrygen's payload builder. Reports CPU time per operation and the ratio.
-// Run: node_modules/.bin/bun scripts/bench/codec.ts [--ms=400] [--max=100000]
+// Run: node_modules/.bin/bun scripts/bench/codec.ts [--ms=150] [--rounds=5] [--max=100000]
 
 import { type DescMessage, clone, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ExportMetricsServiceRequestSchema } from "../../gen/opentelemetry/proto/collector/metrics/v1/metrics_service_pb.ts";
@@ -17,8 +17,9 @@ function arg(name: string, fallback: number): number {
   return found ? Number(found.slice(name.length + 3)) : fallback;
 }
 
-/** CPU budget and iteration cap per measurement: every loop is bounded by both. */
-const BUDGET_MS = arg("ms", 400);
+/** CPU budget per measurement, rounds (alternating protobuf-es and compiled; the median counts), iteration cap. */
+const BUDGET_MS = arg("ms", 150);
+const ROUNDS = arg("rounds", 5);
 const MAX_ITERATIONS = arg("max", 100_000);
 
 function shape(signal: "traces" | "metrics"): Shape {
@@ -34,18 +35,34 @@ const cases: [string, DescMessage, Uint8Array][] = [
   ["Resource", ResourceSchema, toBinary(ResourceSchema, tracesReq.resourceSpans[0]!.resource!)],
 ];
 
-/** CPU microseconds per call of `fn`, after a warm-up. */
+/** CPU microseconds per call of `fn`, over one bounded measurement. */
 function measure(fn: () => unknown): number {
-  for (let i = 0; i < 200; i++) fn();
   const start = process.cpuUsage();
   const wall = performance.now();
   let n = 0;
   while (n < MAX_ITERATIONS && performance.now() - wall < BUDGET_MS) {
-    for (let i = 0; i < 20; i++) fn();
-    n += 20;
+    for (let i = 0; i < 10; i++) fn();
+    n += 10;
   }
   const used = process.cpuUsage(start);
   return (used.user + used.system) / n;
+}
+
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Medians of alternating measurements of both functions, after a warm-up of each. */
+function compare(reference: () => unknown, compiled: () => unknown): [number, number] {
+  for (let i = 0; i < 200; i++) {
+    reference();
+    compiled();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    a.push(measure(reference));
+    b.push(measure(compiled));
+  }
+  return [median(a), median(b)];
 }
 
 const rows: string[][] = [["message", "op", "bytes", "protobuf-es µs", "compiled µs", "speed-up"]];
@@ -57,8 +74,7 @@ for (const [name, schema, bytes] of cases) {
     ["copy", () => clone(schema, msg), () => copy(schema, msg)],
   ];
   for (const [op, reference, compiled] of ops) {
-    const a = measure(reference);
-    const b = measure(compiled);
+    const [a, b] = compare(reference, compiled);
     rows.push([name, op, String(bytes.length), a.toFixed(2), b.toFixed(2), `${(a / b).toFixed(2)}x`]);
   }
 }
