@@ -4,14 +4,13 @@
 // Raw scope bytes are never written to after decoding, so clones and split halves share them.
 
 import { create } from "@bufbuild/protobuf";
-import { type DescMessage, ScalarType, type UnknownField } from "@bufbuild/protobuf";
-import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
+import type { UnknownField } from "@bufbuild/protobuf";
 import { ResourceSchema } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
 import type { Resource } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
 import { type Codec, type EntryMsg, type ScopeMsg, countEntry, countScope, listOf, setList } from "./batch_signals.ts";
 import { splitFullScope, splitScopeBytes } from "./batch_split.ts";
-import { copy, decode, encode } from "./codec.ts";
-import { BatchDecodeError, ByteBuilder, varintSize } from "./wire.ts";
+import { copy, decode, encode, measure } from "./codec.ts";
+import { BatchDecodeError, WT_LEN, varintSize } from "./wire.ts";
 
 /** A lite resource entry with its cached counts. */
 export class LiteEntry {
@@ -224,87 +223,36 @@ export function encodeEntries(codec: Codec, entries: readonly Entry[]): Uint8Arr
 
 function encodeMsgs(codec: Codec, entries: readonly Entry[], msgs: EntryMsg[]): Uint8Array<ArrayBuffer> {
   const lite = entries.filter((e) => e instanceof LiteEntry).length;
-  if (lite === entries.length) {
-    const fast = encodeLiteMsgs(codec, msgs);
-    if (fast) return fast;
-  }
   if (lite === entries.length || lite === 0) {
-    // One encode call for the common, uniform case.
+    // The common, uniform case: one encode call. For lite entries that is the resource, the raw
+    // scope bytes (copied once, into a buffer of the exact size) and the schema URL.
     const schema = lite === 0 ? codec.fullRequest : codec.liteRequest;
     const req = create(schema);
     setList(req, codec.entriesKey, msgs);
     return encode(schema, req);
   }
-  // Mixed: both views are wire-identical, so each entry is encoded with its own schema.
-  const out = new ByteBuilder();
-  const field = codec.fullRequest.field[codec.entriesKey]!.number;
-  for (let i = 0; i < entries.length; i++) {
-    out.pushField(field, encode(entries[i] instanceof LiteEntry ? codec.liteEntry : codec.fullEntry, msgs[i]!));
-  }
-  return out.finish();
-}
-
-const utf8 = new TextEncoder();
-
-/**
- * The common case of encodeMsgs without protobuf-es's growing writer: lite entries are the
- * resource (encoded on its own, it is small), the raw scope entries and the schema URL, so the
- * request's exact size is known up front and every scope byte is copied once. Writes what
- * toBinary writes (fields in number order, implicit-presence string only when non-empty);
- * undefined — use toBinary — for anything else (unknown fields, an unexpected schema).
- */
-function encodeLiteMsgs(codec: Codec, msgs: readonly EntryMsg[]): Uint8Array<ArrayBuffer> | undefined {
-  const fields = [...codec.liteEntry.fields].sort((a, b) => a.number - b.number);
-  const plan: { no: number; kind: "msg" | "bytes" | "string"; key: string; schema?: DescMessage }[] = [];
-  for (const f of fields) {
-    if (f.fieldKind === "message") plan.push({ no: f.number, kind: "msg", key: f.localName, schema: f.message });
-    else if (f.fieldKind === "list" && f.listKind === "scalar" && f.scalar === ScalarType.BYTES) plan.push({ no: f.number, kind: "bytes", key: f.localName });
-    else if (f.fieldKind === "scalar" && f.scalar === ScalarType.STRING && f.presence === FeatureSet_FieldPresence.IMPLICIT) plan.push({ no: f.number, kind: "string", key: f.localName });
-    else return undefined;
-  }
-  const entryNo = codec.liteRequest.field[codec.entriesKey]!.number;
-  // Per entry: [fieldNo, payload] in write order, and the entry's encoded length.
-  const parts: [number, Uint8Array][][] = [];
-  const lens: number[] = [];
+  // Mixed: both views are wire-identical, so each entry is sized with its own schema and
+  // written in place.
+  const tag = codec.fullRequest.field[codec.entriesKey]!.number * 8 + WT_LEN;
+  const parts = entries.map((e, i) => measure(e instanceof LiteEntry ? codec.liteEntry : codec.fullEntry, msgs[i]!));
   let total = 0;
-  for (const m of msgs) {
-    const rec = m as unknown as Record<string, unknown> & { $unknown?: UnknownField[] };
-    if (rec.$unknown !== undefined && rec.$unknown.length > 0) return undefined;
-    const out: [number, Uint8Array][] = [];
-    let len = 0;
-    for (const p of plan) {
-      const v = rec[p.key];
-      if (p.kind === "msg") {
-        if (v !== undefined) out.push([p.no, encode(p.schema!, v as never)]);
-      } else if (p.kind === "bytes") {
-        for (const b of v as Uint8Array[]) out.push([p.no, b]);
-      } else if (v !== "") {
-        out.push([p.no, utf8.encode(v as string)]);
-      }
-    }
-    for (const [no, b] of out) len += varintSize(no * 8 + 2) + varintSize(b.length) + b.length;
-    parts.push(out);
-    lens.push(len);
-    total += varintSize(entryNo * 8 + 2) + varintSize(len) + len;
-  }
+  for (const p of parts) total += varintSize(tag) + varintSize(p.size) + p.size;
   const buf = new Uint8Array(total);
   let pos = 0;
-  const varint = (v: number) => {
-    while (v >= 0x80) {
-      buf[pos++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    buf[pos++] = v;
-  };
-  for (let i = 0; i < parts.length; i++) {
-    varint(entryNo * 8 + 2);
-    varint(lens[i]!);
-    for (const [no, b] of parts[i]!) {
-      varint(no * 8 + 2);
-      varint(b.length);
-      buf.set(b, pos);
-      pos += b.length;
-    }
+  for (const p of parts) {
+    pos = putVarint(buf, pos, tag);
+    pos = putVarint(buf, pos, p.size);
+    p.writeTo(buf, pos);
+    pos += p.size;
   }
   return buf;
+}
+
+function putVarint(buf: Uint8Array, pos: number, v: number): number {
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
 }

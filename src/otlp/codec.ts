@@ -16,7 +16,16 @@ import * as write from "./codec/write.ts";
 interface Compiled {
   decode(bytes: Uint8Array): unknown;
   encode(msg: unknown): Uint8Array<ArrayBuffer>;
+  measure(msg: unknown): Measured;
   copy(msg: unknown): unknown;
+}
+
+/** A message sized for encoding, for callers that place its bytes in a buffer of their own. */
+export interface Measured {
+  /** Encoded size in bytes. */
+  readonly size: number;
+  /** Writes exactly `size` bytes (what encode() returns) at `pos` of `buf`; the message must not change in between. */
+  writeTo(buf: Uint8Array<ArrayBuffer>, pos: number): void;
 }
 
 const REFLECT = process.env.SOLDER_PROTOBUF_ES_CODEC === "1";
@@ -31,6 +40,11 @@ export function decode<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array
 /** Serializes `msg`, byte-identical to toBinary(schema, msg). */
 export function encode<Desc extends DescMessage>(schema: Desc, msg: MessageShape<Desc>): Uint8Array<ArrayBuffer> {
   return codecOf(schema).encode(msg);
+}
+
+/** Sizes `msg` for writing into a caller's buffer: no allocation or copy of its own bytes. */
+export function measure<Desc extends DescMessage>(schema: Desc, msg: MessageShape<Desc>): Measured {
+  return codecOf(schema).measure(msg);
 }
 
 /** A deep copy of `msg`, equal to clone(schema, msg). */
@@ -56,6 +70,10 @@ function reflective(schema: DescMessage): Compiled {
   return {
     decode: (bytes) => fromBinary(schema, bytes),
     encode: (msg) => toBinary(schema, msg as never),
+    measure: (msg) => {
+      const bytes = toBinary(schema, msg as never);
+      return { size: bytes.length, writeTo: (buf, pos) => buf.set(bytes, pos) };
+    },
     copy: (msg) => clone(schema, msg as never),
   };
 }
@@ -85,13 +103,25 @@ function compile(root: DescMessage): Compiled {
     "const { Reader, tag, u32, i64, u64, s64, sint32, bool, bytes, str, skip } = h.read;",
     "const { Writer, vsz, szI32, szU32, szS32, chk32, szF32, szI64, szU64, szS64, chk64, szStr, szBytes, zz64, wv, wI32, w64, wStr, wBytes } = h.write;",
     "const foreign = h.foreign;",
-    "const S = [];",
+    "let S = [];",
     ...types.map((t, i) => decoderSource(t, `d${i}`, (d) => `d${n(d)}`)),
     ...types.map((t, i) => encoderSource(t, `s${i}`, `w${i}`, i, (d, pass) => `${pass === "size" ? "s" : "w"}${n(d)}`)),
     ...types.map((t, i) => copierSource(t, `c${i}`, (d) => `c${n(d)}`)),
     `return {
   decode(bytes) { const r = new Reader(bytes); return d0(r, r.len, 0, undefined); },
-  encode(m) { S.length = 0; const size = s0(m); const w = new Writer(size); w0(m, w); return w.buf; },
+  encode(m) { S.length = 0; const size = s0(m); const w = new Writer(new Uint8Array(size), 0); w0(m, w); return w.buf; },
+  measure(m) {
+    // Lengths of its own: other encodings may run before writeTo.
+    const shared = S;
+    const mine = (S = []);
+    let size;
+    try {
+      size = s0(m);
+    } finally {
+      S = shared;
+    }
+    return { size, writeTo(buf, pos) { const saved = S; S = mine; try { w0(m, new Writer(buf, pos)); } finally { S = saved; } } };
+  },
   copy: c0,
 };`,
   ].join("\n");

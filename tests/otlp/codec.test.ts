@@ -22,7 +22,7 @@ import { ResourceSchema } from "../../gen/opentelemetry/proto/resource/v1/resour
 import { ResourceSpansSchema, ScopeSpansSchema, SpanSchema, Span_EventSchema, Span_LinkSchema, StatusSchema } from "../../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
 import { type Shape, buildPayloads, prng } from "../../src/cli/telemetrygen/data.ts";
 import { RawExportRequestSchema } from "../../src/server/grpc_raw.ts";
-import { copy, decode, encode, isCompiled } from "../../src/otlp/codec.ts";
+import { copy, decode, encode, isCompiled, measure } from "../../src/otlp/codec.ts";
 import { T0, TRACE_ID, logs, logsBytes, metrics, metricsBytes, spanId, traces, tracesBytes } from "./fixtures.ts";
 
 /** Every message type the data path decodes, encodes or copies. */
@@ -426,6 +426,32 @@ describe("codec: OTLP messages agree with protobuf-es", () => {
     c.name = "changed";
     assert.equal(span.traceId[0], TRACE_ID[0]);
     assert.equal(span.name, "x");
+  });
+
+  test("measure: writes encode()'s bytes at any offset, also when other encodings run in between", () => {
+    const a = traces();
+    const b = metrics();
+    const ma = measure(ExportTraceServiceRequestSchema, a);
+    const mb = measure(ExportMetricsServiceRequestSchema, b);
+    const mp = measure(Proto2, create(Proto2, { y: "fallback" }) as never);
+    const ea = encode(ExportTraceServiceRequestSchema, a);
+    const eb = encode(ExportMetricsServiceRequestSchema, b);
+    const ep = toBinary(Proto2, create(Proto2, { y: "fallback" }) as never);
+    assert.deepEqual([ma.size, mb.size, mp.size], [ea.length, eb.length, ep.length]);
+    const buf = new Uint8Array(3 + ma.size + mb.size + mp.size);
+    encode(ResourceSchema, create(ResourceSchema, { attributes: [{ key: "between" }] }));
+    mb.writeTo(buf, 3 + ma.size);
+    ma.writeTo(buf, 3);
+    mp.writeTo(buf, 3 + ma.size + mb.size);
+    assert.deepEqual(buf.subarray(3, 3 + ma.size), ea);
+    assert.deepEqual(buf.subarray(3 + ma.size, 3 + ma.size + mb.size), eb);
+    assert.deepEqual(buf.subarray(3 + ma.size + mb.size), ep);
+    assert.deepEqual(buf.subarray(0, 3), new Uint8Array(3));
+    // A failing size pass leaves the codec usable.
+    const bad = create(Everything) as Record<string, unknown> & Message;
+    bad.i32 = 2 ** 40;
+    assert.throws(() => measure(Everything, bad));
+    assert.deepEqual(encode(ExportTraceServiceRequestSchema, a), ea);
   });
 
   test("copy is deep: changing the copy leaves the original alone", () => {

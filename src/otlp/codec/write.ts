@@ -3,16 +3,16 @@
 // length of each nested message, packed list and string; the write pass then fills a buffer
 // of the exact size, so nothing is copied twice and no length prefix is ever moved.
 
-/** Encoder state: the output (allocated once, exact size) and the cursor into the recorded lengths. */
+/** Encoder state: the output (sized by the size pass), the write position and the cursor into the recorded lengths. */
 export class Writer {
-  readonly buf: Uint8Array<ArrayBuffer>;
   readonly view: DataView;
-  pos = 0;
   /** Next entry of the size pass's lengths to use. */
   i = 0;
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
-    this.view = new DataView(this.buf.buffer);
+  constructor(
+    readonly buf: Uint8Array<ArrayBuffer>,
+    public pos: number,
+  ) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 }
 
