@@ -64,7 +64,7 @@ export function sizeOf(codec: Codec, e: Entry): number {
   }
   let n = fullSizes.get(e);
   if (n === undefined) {
-    n = framed(encode(codec.fullEntry, e).length);
+    n = framed(measure(codec.fullEntry, e).size); // the size pass only, nothing written
     fullSizes.set(e, n);
   }
   return n;
