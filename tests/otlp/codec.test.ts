@@ -628,6 +628,11 @@ describe("codec: every field kind (test schema)", () => {
       assert.ok(want, `toBinary accepted ${key}=${String(value)}`);
       assert.throws(() => encode(Everything, msg), { message: want.message }, key);
     }
+    // A oneof message case or list item without a value: toBinary writes an empty message.
+    const holes = create(Everything) as Record<string, unknown> & Message;
+    holes.choice = { case: "cM", value: undefined };
+    holes.rChild = [undefined, create(Everything)];
+    agreeOnMessage(Everything, holes, false);
     const wrongType = create(Everything) as Record<string, unknown> & Message;
     wrongType.child = create(ResourceSchema);
     assert.throws(() => toBinary(Everything, wrongType));

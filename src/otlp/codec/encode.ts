@@ -4,7 +4,7 @@
 // last) with the same presence rules, so the bytes are identical.
 
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
-import { implicit, prop, scalarOf, zeroSource } from "./plan.ts";
+import { emptySource, implicit, prop, scalarOf, zeroSource } from "./plan.ts";
 
 /** JS statements writing the bytes of tag (no, wireType), precomputed. */
 function tagBytes(no: number, wt: number): string {
@@ -139,13 +139,15 @@ function fieldCode(f: DescField, fn: (d: DescMessage, pass: "size" | "write") =>
   const end = f.oneof ? "} }" : "}";
   if (f.fieldKind === "message" || (f.fieldKind === "list" && f.listKind === "message")) {
     const ts = tagSize(f.number, 2);
+    // A missing list item or oneof value is written as an empty message, as toBinary does.
+    const empty = `(${emptySource(f.message)})`;
     const size = `{ const k = S.length; S.push(0); const l = ${fn(f.message, "size")}(x); S[k] = l; n += ${ts} + vsz(l) + l; }`;
     const write = `{ ${tagBytes(f.number, 2)} wv(w, S[w.i++]); ${fn(f.message, "write")}(x, w); }`;
     if (f.fieldKind === "list") {
-      return [`{ const v = ${prop("m", key)}; for (let i = 0; i < v.length; i++) { const x = v[i]; ${size} } }`, `{ const v = ${prop("m", key)}; for (let i = 0; i < v.length; i++) { const x = v[i]; ${write} } }`];
+      return [`{ const v = ${prop("m", key)}; for (let i = 0; i < v.length; i++) { const x = v[i] ?? ${empty}; ${size} } }`, `{ const v = ${prop("m", key)}; for (let i = 0; i < v.length; i++) { const x = v[i] ?? ${empty}; ${write} } }`];
     }
     const cond = f.oneof ? "" : "if (v !== undefined) ";
-    return [`${get} ${cond}{ const x = v; ${size} } ${end}`, `${get} ${cond}{ const x = v; ${write} } ${end}`];
+    return [`${get} ${cond}{ const x = v ?? ${empty}; ${size} } ${end}`, `${get} ${cond}{ const x = v ?? ${empty}; ${write} } ${end}`];
   }
   if (f.fieldKind === "map") throw new Error(`map field ${f.name} is not compiled`);
   const t = scalarOf(f);
