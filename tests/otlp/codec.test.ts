@@ -4,8 +4,8 @@
 // field kind, hand-made unknown fields, seeded random messages and mutated bytes.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type DescField, type DescMessage, type Message, type MessageInitShape, clone, create, createFileRegistry, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { FieldDescriptorProto_Label as Label, FieldDescriptorProto_Type as Type, FieldOptions_JSType, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { type DescField, type DescMessage, type Message, type MessageInitShape, type MessageShape, clone, create, createFileRegistry, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { EmptySchema, FieldDescriptorProto_Label as Label, FieldDescriptorProto_Type as Type, FieldOptions_JSType, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 type FieldInit = MessageInitShape<typeof FieldDescriptorProtoSchema>;
 import type { FieldDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { ExportLogsServiceRequestLiteSchema, ResourceLogsLiteSchema } from "../../gen/lite/opentelemetry/proto/collector/logs/v1/logs_service_pb.ts";
@@ -53,6 +53,7 @@ const DATA_PATH: DescMessage[] = [
   ExportMetricsServiceResponseSchema,
   ExportLogsServiceResponseSchema,
   RawExportRequestSchema,
+  EmptySchema, // the gRPC exporter's raw input: every field unknown
 ];
 
 /** decode, encode and copy agree with protobuf-es on `bytes`. */
@@ -309,6 +310,9 @@ describe("codec: OTLP messages agree with protobuf-es", () => {
       const liteMsg = agree(lite, bytes) as unknown as { resourceSpans?: unknown[]; resourceMetrics?: unknown[]; resourceLogs?: unknown[] };
       assert.ok((liteMsg.resourceSpans ?? liteMsg.resourceMetrics ?? liteMsg.resourceLogs)!.length > 0);
       agree(RawExportRequestSchema, bytes);
+      const raw = agree(EmptySchema, bytes) as MessageShape<typeof EmptySchema>;
+      assert.ok(raw.$unknown!.length > 0);
+      assert.deepStrictEqual(encode(EmptySchema, raw), bytes);
     }
     agreeOnMessage(ExportTraceServiceRequestSchema, traces());
     agreeOnMessage(ExportMetricsServiceRequestSchema, metrics());
