@@ -3,7 +3,7 @@
 // (enrich resources, concatenate, split, re-encode) never builds span, data point or log record
 // objects. full() upgrades it once, for the processors that need items.
 
-import { create, fromBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import type { ResourceLogs } from "../../gen/opentelemetry/proto/logs/v1/logs_pb.ts";
 import type { ResourceMetrics } from "../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import type { Resource } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
@@ -11,6 +11,7 @@ import type { ResourceSpans } from "../../gen/opentelemetry/proto/trace/v1/trace
 import { type Entry, LiteEntry, cloneEntry, encodeEntries, fullOf, itemsOf, liteEntry, resourceOf, sizeOf, splitEntry } from "./batch_entry.ts";
 import { type Route, partitionEntries } from "./batch_partition.ts";
 import { scan } from "./batch_scan.ts";
+import { decode } from "./codec.ts";
 import { type Codec, type EntryMsg, type Signal, codecs, listOf } from "./batch_signals.ts";
 import { formatOtlpJson, parseOtlpJson } from "./json.ts";
 import { BatchDecodeError } from "./wire.ts";
@@ -56,7 +57,7 @@ export class Batch<S extends Signal> {
     const found = scan(bytes, codec.shape);
     let req;
     try {
-      req = fromBinary(codec.liteRequest, bytes);
+      req = decode(codec.liteRequest, bytes);
     } catch (err) {
       // Unreachable for scanned input; kept so a decoder disagreement surfaces as bad input.
       throw new BatchDecodeError(`invalid ${codec.fullRequest.typeName}: ${(err as Error).message}`, { cause: err });

@@ -3,14 +3,14 @@
 // counts) or full (the generated ResourceSpans / ResourceMetrics / ResourceLogs message itself).
 // Raw scope bytes are never written to after decoding, so clones and split halves share them.
 
-import { clone, create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { type DescMessage, ScalarType, type UnknownField } from "@bufbuild/protobuf";
-import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
+import { create } from "@bufbuild/protobuf";
+import type { UnknownField } from "@bufbuild/protobuf";
 import { ResourceSchema } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
 import type { Resource } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
 import { type Codec, type EntryMsg, type ScopeMsg, countEntry, countScope, listOf, setList } from "./batch_signals.ts";
 import { splitFullScope, splitScopeBytes } from "./batch_split.ts";
-import { BatchDecodeError, ByteBuilder, varintSize } from "./wire.ts";
+import { copy, decode, encode, measure } from "./codec.ts";
+import { BatchDecodeError, WT_LEN, varintSize } from "./wire.ts";
 
 /** A lite resource entry with its cached counts. */
 export class LiteEntry {
@@ -64,7 +64,7 @@ export function sizeOf(codec: Codec, e: Entry): number {
   }
   let n = fullSizes.get(e);
   if (n === undefined) {
-    n = framed(toBinary(codec.fullEntry, e).length);
+    n = framed(measure(codec.fullEntry, e).size); // the size pass only, nothing written
     fullSizes.set(e, n);
   }
   return n;
@@ -100,7 +100,7 @@ export function fullOf(codec: Codec, e: Entry): EntryMsg {
 
 function decodeScope(codec: Codec, bytes: Uint8Array): ScopeMsg {
   try {
-    return fromBinary(codec.scope, bytes) as ScopeMsg;
+    return decode(codec.scope, bytes) as ScopeMsg;
   } catch (err) {
     // Unreachable for scanned input; kept so a decoder disagreement surfaces as bad input.
     throw new BatchDecodeError(`cannot decode ${codec.scope.typeName}: ${(err as Error).message}`, { cause: err });
@@ -110,34 +110,34 @@ function decodeScope(codec: Codec, bytes: Uint8Array): ScopeMsg {
 /** A deep copy; raw scope bytes are shared (immutable), everything mutable is copied. */
 export function cloneEntry(codec: Codec, e: Entry): Entry {
   if (!(e instanceof LiteEntry)) {
-    const copy = cloneFull(codec, e);
+    const c = cloneFull(codec, e);
     const size = fullSizes.get(e);
-    if (size !== undefined) fullSizes.set(copy, size);
-    return copy;
+    if (size !== undefined) fullSizes.set(c, size);
+    return c;
   }
-  const copy = new LiteEntry(liteShell(codec, e.msg), e.counts, e.base);
-  copy.items = e.items;
-  setList(copy.msg, codec.scopesKey, listOf<Uint8Array>(e.msg, codec.scopesKey).slice());
-  return copy;
+  const c = new LiteEntry(liteShell(codec, e.msg), e.counts, e.base);
+  c.items = e.items;
+  setList(c.msg, codec.scopesKey, listOf<Uint8Array>(e.msg, codec.scopesKey).slice());
+  return c;
 }
 
-/** protobuf-es clone(), keeping track of a made-up resource. */
+/** A deep copy (codec.ts copy(), what clone() gives), keeping track of a made-up resource. */
 function cloneFull(codec: Codec, e: EntryMsg): EntryMsg {
-  const copy = clone(codec.fullEntry, e) as EntryMsg;
-  if (e.resource && copy.resource && madeUp.has(e.resource)) madeUp.add(copy.resource);
-  return copy;
+  const c = copy(codec.fullEntry, e) as EntryMsg;
+  if (e.resource && c.resource && madeUp.has(e.resource)) madeUp.add(c.resource);
+  return c;
 }
 
 /** A new lite message with a copy of msg's resource, schema URL and unknown fields, and no scopes. */
 function liteShell(codec: Codec, msg: EntryMsg): EntryMsg {
-  const copy = create(codec.liteEntry) as EntryMsg;
+  const shell = create(codec.liteEntry) as EntryMsg;
   if (msg.resource) {
-    copy.resource = clone(ResourceSchema, msg.resource);
-    if (madeUp.has(msg.resource)) madeUp.add(copy.resource);
+    shell.resource = copy(ResourceSchema, msg.resource);
+    if (madeUp.has(msg.resource)) madeUp.add(shell.resource);
   }
-  copy.schemaUrl = msg.schemaUrl;
-  if (msg.$unknown) copy.$unknown = msg.$unknown.map((u): UnknownField => ({ ...u }));
-  return copy;
+  shell.schemaUrl = msg.schemaUrl;
+  if (msg.$unknown) shell.$unknown = msg.$unknown.map((u): UnknownField => ({ ...u }));
+  return shell;
 }
 
 /** Cuts an entry in two (0 < k < items): returns the head with the first `k` items; `e` keeps the rest. */
@@ -176,7 +176,7 @@ function splitFull(codec: Codec, e: EntryMsg, k: number): EntryMsg {
   const size = fullSizes.get(e);
   const total = countEntry(codec, e);
   const scopes = listOf<ScopeMsg>(e, codec.scopesKey);
-  setList(e, codec.scopesKey, []); // detached so clone() copies only the resource part
+  setList(e, codec.scopesKey, []); // detached so copy() copies only the resource part
   const head = cloneFull(codec, e);
   const moved: ScopeMsg[] = [];
   let taken = 0;
@@ -223,87 +223,36 @@ export function encodeEntries(codec: Codec, entries: readonly Entry[]): Uint8Arr
 
 function encodeMsgs(codec: Codec, entries: readonly Entry[], msgs: EntryMsg[]): Uint8Array<ArrayBuffer> {
   const lite = entries.filter((e) => e instanceof LiteEntry).length;
-  if (lite === entries.length) {
-    const fast = encodeLiteMsgs(codec, msgs);
-    if (fast) return fast;
-  }
   if (lite === entries.length || lite === 0) {
-    // One protobuf-es call for the common, uniform case.
+    // The common, uniform case: one encode call. For lite entries that is the resource, the raw
+    // scope bytes (copied once, into a buffer of the exact size) and the schema URL.
     const schema = lite === 0 ? codec.fullRequest : codec.liteRequest;
     const req = create(schema);
     setList(req, codec.entriesKey, msgs);
-    return toBinary(schema, req);
+    return encode(schema, req);
   }
-  // Mixed: both views are wire-identical, so each entry is encoded with its own schema.
-  const out = new ByteBuilder();
-  const field = codec.fullRequest.field[codec.entriesKey]!.number;
-  for (let i = 0; i < entries.length; i++) {
-    out.pushField(field, toBinary(entries[i] instanceof LiteEntry ? codec.liteEntry : codec.fullEntry, msgs[i]!));
-  }
-  return out.finish();
-}
-
-const utf8 = new TextEncoder();
-
-/**
- * The common case of encodeMsgs without protobuf-es's growing writer: lite entries are the
- * resource (encoded on its own, it is small), the raw scope entries and the schema URL, so the
- * request's exact size is known up front and every scope byte is copied once. Writes what
- * toBinary writes (fields in number order, implicit-presence string only when non-empty);
- * undefined — use toBinary — for anything else (unknown fields, an unexpected schema).
- */
-function encodeLiteMsgs(codec: Codec, msgs: readonly EntryMsg[]): Uint8Array<ArrayBuffer> | undefined {
-  const fields = [...codec.liteEntry.fields].sort((a, b) => a.number - b.number);
-  const plan: { no: number; kind: "msg" | "bytes" | "string"; key: string; schema?: DescMessage }[] = [];
-  for (const f of fields) {
-    if (f.fieldKind === "message") plan.push({ no: f.number, kind: "msg", key: f.localName, schema: f.message });
-    else if (f.fieldKind === "list" && f.listKind === "scalar" && f.scalar === ScalarType.BYTES) plan.push({ no: f.number, kind: "bytes", key: f.localName });
-    else if (f.fieldKind === "scalar" && f.scalar === ScalarType.STRING && f.presence === FeatureSet_FieldPresence.IMPLICIT) plan.push({ no: f.number, kind: "string", key: f.localName });
-    else return undefined;
-  }
-  const entryNo = codec.liteRequest.field[codec.entriesKey]!.number;
-  // Per entry: [fieldNo, payload] in write order, and the entry's encoded length.
-  const parts: [number, Uint8Array][][] = [];
-  const lens: number[] = [];
+  // Mixed: both views are wire-identical, so each entry is sized with its own schema and
+  // written in place.
+  const tag = codec.fullRequest.field[codec.entriesKey]!.number * 8 + WT_LEN;
+  const parts = entries.map((e, i) => measure(e instanceof LiteEntry ? codec.liteEntry : codec.fullEntry, msgs[i]!));
   let total = 0;
-  for (const m of msgs) {
-    const rec = m as unknown as Record<string, unknown> & { $unknown?: UnknownField[] };
-    if (rec.$unknown !== undefined && rec.$unknown.length > 0) return undefined;
-    const out: [number, Uint8Array][] = [];
-    let len = 0;
-    for (const p of plan) {
-      const v = rec[p.key];
-      if (p.kind === "msg") {
-        if (v !== undefined) out.push([p.no, toBinary(p.schema!, v as never)]);
-      } else if (p.kind === "bytes") {
-        for (const b of v as Uint8Array[]) out.push([p.no, b]);
-      } else if (v !== "") {
-        out.push([p.no, utf8.encode(v as string)]);
-      }
-    }
-    for (const [no, b] of out) len += varintSize(no * 8 + 2) + varintSize(b.length) + b.length;
-    parts.push(out);
-    lens.push(len);
-    total += varintSize(entryNo * 8 + 2) + varintSize(len) + len;
-  }
+  for (const p of parts) total += varintSize(tag) + varintSize(p.size) + p.size;
   const buf = new Uint8Array(total);
   let pos = 0;
-  const varint = (v: number) => {
-    while (v >= 0x80) {
-      buf[pos++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    buf[pos++] = v;
-  };
-  for (let i = 0; i < parts.length; i++) {
-    varint(entryNo * 8 + 2);
-    varint(lens[i]!);
-    for (const [no, b] of parts[i]!) {
-      varint(no * 8 + 2);
-      varint(b.length);
-      buf.set(b, pos);
-      pos += b.length;
-    }
+  for (const p of parts) {
+    pos = putVarint(buf, pos, tag);
+    pos = putVarint(buf, pos, p.size);
+    p.writeTo(buf, pos);
+    pos += p.size;
   }
   return buf;
+}
+
+function putVarint(buf: Uint8Array, pos: number, v: number): number {
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
 }

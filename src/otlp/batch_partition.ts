@@ -5,13 +5,13 @@
 // are copied byte for byte, the resource and scope header are repeated in every part. Stream
 // partitioning needs each data point's attributes and works on full messages.
 
-import { clone } from "@bufbuild/protobuf";
 import type { InstrumentationScope } from "../../gen/opentelemetry/proto/common/v1/common_pb.ts";
 import { type Metric, MetricSchema, type ResourceMetrics, ResourceMetricsSchema, type ScopeMetrics, ScopeMetricsSchema } from "../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import type { Resource } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
 import { type Entry, LiteEntry, cloneEntry, fullOf } from "./batch_entry.ts";
 import { type Codec, type EntryMsg, type ScopeMsg, listOf, setList } from "./batch_signals.ts";
 import { metricPoints } from "./batch_split.ts";
+import { copy } from "./codec.ts";
 import { ByteBuilder, WT_LEN, WireReader } from "./wire.ts";
 
 /** A metric data point of any type (the fields stream routing reads). */
@@ -155,11 +155,11 @@ function partitionFull(codec: Codec, e: EntryMsg, pick: (id: Uint8Array) => numb
   const key = codec.itemsKey ?? "metrics";
   const keyOf = codec.itemsKey ? (item: { traceId: Uint8Array }) => item.traceId : (item: { name: string }) => utf8.encode(item.name);
   const scopes = listOf<ScopeMsg>(e, codec.scopesKey);
-  setList(e, codec.scopesKey, []); // detached so clone() copies only the resource part
+  setList(e, codec.scopesKey, []); // detached so copy() copies only the resource part
   const out = new Map<number, EntryMsg>();
   const entryFor = (p: number): EntryMsg => {
     let m = out.get(p);
-    if (!m) out.set(p, (m = clone(codec.fullEntry, e) as EntryMsg));
+    if (!m) out.set(p, (m = copy(codec.fullEntry, e) as EntryMsg));
     return m;
   };
   for (const scope of scopes) {
@@ -177,9 +177,9 @@ function partitionFull(codec: Codec, e: EntryMsg, pick: (id: Uint8Array) => numb
       list.push(item);
     }
     for (const [p, list] of byPart) {
-      const copy = clone(codec.scope, scope) as ScopeMsg;
-      setList(copy, key, list);
-      listOf<ScopeMsg>(entryFor(p), codec.scopesKey).push(copy);
+      const part = copy(codec.scope, scope) as ScopeMsg;
+      setList(part, key, list);
+      listOf<ScopeMsg>(entryFor(p), codec.scopesKey).push(part);
     }
     setList(scope, key, items);
   }
@@ -195,11 +195,11 @@ function partitionFull(codec: Codec, e: EntryMsg, pick: (id: Uint8Array) => numb
  */
 function partitionStreams(e: ResourceMetrics, route: Extract<Route, { by: "stream" }>, check: (p: number) => number): Map<number, ResourceMetrics> {
   const scopes = e.scopeMetrics;
-  e.scopeMetrics = []; // detached so clone() copies only the resource part
+  e.scopeMetrics = []; // detached so copy() copies only the resource part
   const out = new Map<number, ResourceMetrics>();
   const entryFor = (p: number): ResourceMetrics => {
     let m = out.get(p);
-    if (!m) out.set(p, (m = clone(ResourceMetricsSchema, e)));
+    if (!m) out.set(p, (m = copy(ResourceMetricsSchema, e)));
     return m;
   };
   // Per part, the scope copy of the scope being walked.
@@ -210,7 +210,7 @@ function partitionStreams(e: ResourceMetrics, route: Extract<Route, { by: "strea
     const scopeIn = (p: number): ScopeMetrics => {
       let s = scopeFor.get(p);
       if (!s) {
-        scopeFor.set(p, (s = clone(ScopeMetricsSchema, scope)));
+        scopeFor.set(p, (s = copy(ScopeMetricsSchema, scope)));
         entryFor(p).scopeMetrics.push(s);
       }
       return s;
@@ -236,9 +236,9 @@ function partitionStreams(e: ResourceMetrics, route: Extract<Route, { by: "strea
       const all = m.data.value!.dataPoints;
       m.data.value!.dataPoints = [];
       for (const [p, list] of byPart) {
-        const copy = clone(MetricSchema, m);
-        (copy.data.value as { dataPoints: DataPoint[] }).dataPoints = list;
-        scopeIn(p).metrics.push(copy);
+        const part = copy(MetricSchema, m);
+        (part.data.value as { dataPoints: DataPoint[] }).dataPoints = list;
+        scopeIn(p).metrics.push(part);
       }
       m.data.value!.dataPoints = all;
     }

@@ -3,10 +3,10 @@
 // scope entries. Metrics count data points, so the one metric that straddles the split point is
 // decoded on its own and cut in two; everything else stays raw.
 
-import { clone, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { MetricSchema } from "../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import type { Metric, ScopeMetrics } from "../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import { type Codec, DATA_POINTS_FIELD, METRIC_DATA_FIELDS, type ScopeMsg, listOf, pointsOf, setList } from "./batch_signals.ts";
+import { copy, decode, encode } from "./codec.ts";
 import { ByteBuilder, WT_LEN, WireReader } from "./wire.ts";
 
 /**
@@ -46,10 +46,10 @@ export function splitScopeBytes(codec: Codec, blob: Uint8Array, k: number): [hea
       taken += n;
       continue;
     }
-    const rest = fromBinary(MetricSchema, blob.subarray(body, body + len));
+    const rest = decode(MetricSchema, blob.subarray(body, body + len));
     const first = splitMetric(rest, k - taken);
-    head.pushField(no, toBinary(MetricSchema, first));
-    tail.pushField(no, toBinary(MetricSchema, rest));
+    head.pushField(no, encode(MetricSchema, first));
+    tail.pushField(no, encode(MetricSchema, rest));
     taken = k;
   }
   return [head.finish(), tail.finish()];
@@ -86,8 +86,8 @@ export function splitMetric(m: Metric, k: number): Metric {
   if (m.data.case === undefined) throw new RangeError("cannot split a metric without data");
   const data = m.data.value as { dataPoints: unknown[] };
   const points = data.dataPoints;
-  data.dataPoints = []; // detached so clone() copies only the metric's own fields
-  const head = clone(MetricSchema, m);
+  data.dataPoints = []; // detached so copy() copies only the metric's own fields
+  const head = copy(MetricSchema, m);
   (head.data.value as { dataPoints: unknown[] }).dataPoints = points.slice(0, k);
   data.dataPoints = points.slice(k);
   return head;
@@ -98,7 +98,7 @@ export function splitFullScope(codec: Codec, scope: ScopeMsg, k: number): ScopeM
   const key = codec.itemsKey ?? "metrics";
   const items = listOf<unknown>(scope, key);
   setList(scope, key, []);
-  const head = clone(codec.scope, scope) as ScopeMsg;
+  const head = copy(codec.scope, scope) as ScopeMsg;
   setList(scope, key, items);
   if (codec.itemsKey) {
     setList(head, key, items.splice(0, k));

@@ -1,9 +1,10 @@
 // Export*ServiceResponse bodies for the receiver (encode) and the exporters (decode), in binary
 // protobuf or OTLP/JSON (otlp.md §1 "Success and partial success", §2 "Responses").
 
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import type { Message } from "@bufbuild/protobuf";
 import { type Signal, codecs } from "./batch_signals.ts";
+import { decode, encode } from "./codec.ts";
 import { formatOtlpJson, parseOtlpJson } from "./json.ts";
 import { BatchDecodeError } from "./wire.ts";
 
@@ -25,7 +26,7 @@ export function encodeResponse(signal: Signal, partial: PartialSuccess | undefin
       errorMessage: partial.message,
     }) as Response["partialSuccess"];
   }
-  return format === "json" ? formatOtlpJson(codec.response, res) : toBinary(codec.response, res);
+  return format === "json" ? formatOtlpJson(codec.response, res) : encode(codec.response, res);
 }
 
 /**
@@ -40,7 +41,7 @@ export function decodeResponse(signal: Signal, body: Uint8Array, format: "proto"
     res = parseOtlpJson(codec.response, new TextDecoder().decode(body)) as Response;
   } else {
     try {
-      res = fromBinary(codec.response, body) as Response;
+      res = decode(codec.response, body) as Response;
     } catch (err) {
       throw new BatchDecodeError(`invalid ${codec.response.typeName}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }

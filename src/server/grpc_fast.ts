@@ -9,9 +9,9 @@
 
 import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders } from "node:http2";
 import { gunzip } from "node:zlib";
-import { fromBinary } from "@bufbuild/protobuf";
 import { Batch, BatchDecodeError, type ClientMetadata, type PartialSuccess, type Signal } from "../otlp/batch.ts";
 import { Code, PipelineError } from "../otlp/errors.ts";
+import { decode } from "../otlp/codec.ts";
 import { encodeResponse } from "../otlp/response.ts";
 import { RawExportRequestSchema } from "./grpc_raw.ts";
 import { type OtlpSink, encodeStatus } from "./otlp_common.ts";
@@ -129,7 +129,7 @@ async function handle(req: Http2ServerRequest, signal: Signal, gzipped: boolean,
  */
 function topLevelParseError(bytes: Uint8Array): string | undefined {
   try {
-    fromBinary(RawExportRequestSchema, bytes);
+    decode(RawExportRequestSchema, bytes);
     return undefined;
   } catch (err) {
     return `parse binary: ${err instanceof Error ? err.message : String(err)}`;

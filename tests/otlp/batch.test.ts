@@ -272,6 +272,21 @@ describe("append()", () => {
     assert.deepEqual([...flatten("metrics", head.toBinary()), ...tail], flatten("metrics", c.toBinary()));
   });
 
+  test("a mixed batch encodes byte for byte as its parts, in order", () => {
+    for (const [signal, bytes] of [
+      ["traces", tracesBytes()],
+      ["metrics", metricsBytes()],
+    ] as const) {
+      const x = make(signal, bytes, "full");
+      x.append(make(signal, bytes, "lite") as never);
+      x.append(make(signal, bytes, "full") as never);
+      assert.equal(x.isLite(), false);
+      const all = new Uint8Array(bytes.length * 3);
+      for (let i = 0; i < 3; i++) all.set(bytes, i * bytes.length);
+      assert.deepEqual(x.toBinary(), all);
+    }
+  });
+
   test("refuses itself and other signals", () => {
     const x = Batch.decode("traces", tracesBytes());
     assert.throws(() => x.append(x));

@@ -1,6 +1,6 @@
 // The span and spanevent levels (ottl.md §3.4, §3.5).
 
-import { clone, create } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import {
   type Span,
   type Span_Event,
@@ -9,6 +9,7 @@ import {
   type Status,
   StatusSchema,
 } from "../../../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
+import { copy } from "../../otlp/codec.ts";
 import { fail } from "../errors.ts";
 import { type KeyFn, type PathDef, idField, int32Field, int64Field, mapPath, stringField, timeField } from "../paths.ts";
 import type { TransformContext } from "../tctx.ts";
@@ -114,15 +115,15 @@ export const spanLevel: Level = {
     end_time: timeField((t) => span(t).endTimeUnixNano, (t, v) => (span(t).endTimeUnixNano = v), "span.end_time"),
     attributes: mapPath((t) => new PMap(span(t).attributes), "span.attributes"),
     dropped_attributes_count: int32Field((t) => span(t).droppedAttributesCount, (t, v) => (span(t).droppedAttributesCount = v), "span.dropped_attributes_count", true),
-    events: sliceField("events", (t) => span(t).events, (t, v) => (span(t).events = v), (e) => clone(Span_EventSchema, e)),
+    events: sliceField("events", (t) => span(t).events, (t, v) => (span(t).events = v), (e) => copy(Span_EventSchema, e)),
     dropped_events_count: int32Field((t) => span(t).droppedEventsCount, (t, v) => (span(t).droppedEventsCount = v), "span.dropped_events_count", true),
-    links: sliceField("links", (t) => span(t).links, (t, v) => (span(t).links = v), (l) => clone(Span_LinkSchema, l)),
+    links: sliceField("links", (t) => span(t).links, (t, v) => (span(t).links = v), (l) => copy(Span_LinkSchema, l)),
     dropped_links_count: int32Field((t) => span(t).droppedLinksCount, (t, v) => (span(t).droppedLinksCount = v), "span.dropped_links_count", true),
     status: {
       get: (t) => new Opaque("status", status(t, false) ?? create(StatusSchema)),
       set(t, v) {
         if (!(v instanceof Opaque) || v.kind !== "status") fail("span.status can only be set from another span's status");
-        span(t).status = clone(StatusSchema, v.ref as Status);
+        span(t).status = copy(StatusSchema, v.ref as Status);
       },
       fields: {
         code: int32Field((t) => status(t, false)?.code ?? 0, (t, v) => (status(t, true)!.code = v), "span.status.code", false),

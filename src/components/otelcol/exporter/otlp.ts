@@ -1,7 +1,7 @@
 // otelcol.exporter.otlp: sends OTLP over gRPC (HTTP/2) with a connect-node gRPC transport
 // (spec: alloy-components.md §8; otlp.md §1).
 
-import { type DescMethodUnary, fromBinary } from "@bufbuild/protobuf";
+import type { DescMethodUnary } from "@bufbuild/protobuf";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { Code as ConnectCode, ConnectError, type Transport } from "@connectrpc/connect";
 import type { Compression } from "@connectrpc/connect/protocol";
@@ -11,6 +11,7 @@ import { LogsService } from "../../../../gen/opentelemetry/proto/collector/logs/
 import { MetricsService } from "../../../../gen/opentelemetry/proto/collector/metrics/v1/metrics_service_pb.ts";
 import { TraceService } from "../../../../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import type { Batch, Signal } from "../../../otlp/batch.ts";
+import { decode } from "../../../otlp/codec.ts";
 import { consumerCapsule } from "../../../otlp/consumer.ts";
 import { Code, PipelineError, grpcCodeRetryable } from "../../../otlp/errors.ts";
 import { defineComponent } from "../../../runtime/component.ts";
@@ -220,7 +221,7 @@ function compressionOf(name: string): Compression {
 }
 
 // Export methods that take the request as already-encoded bytes: google.protobuf.Empty has no
-// fields, so `fromBinary(EmptySchema, bytes)` keeps every field as an unknown field (sub-arrays,
+// fields, so `decode(EmptySchema, bytes)` (otlp/codec.ts, like fromBinary) keeps every field as an unknown field (sub-arrays,
 // no copy) and `toBinary` writes them back verbatim. The path and response type are the real
 // ones, so the server sees an ordinary Export call (design.md: the batch stays lite).
 type RawExport = DescMethodUnary<typeof EmptySchema, DescMethodUnary["output"]>;
@@ -244,7 +245,7 @@ export async function sendGrpc(args: OtlpGrpcArgs, channel: Promise<Channel>, ba
   const headers = new Headers(revealHeaders(args.client.headers));
   args.client.auth?.apply(headers, batch.metadata);
   if (!headers.has("user-agent")) headers.set("user-agent", `solder/${VERSION}`);
-  const input = fromBinary(EmptySchema, batch.toBinary());
+  const input = decode(EmptySchema, batch.toBinary());
   const method = RAW_EXPORT[batch.signal];
   let response;
   try {

@@ -1,7 +1,7 @@
 // Shared pieces of the metric-only functions (ottl.md §5.2): reaching the metric and its scope's
 // metric list from the transform context, building derived Sum metrics, copying attributes.
 
-import { clone, create } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { type KeyValue, KeyValueSchema } from "../../../../gen/opentelemetry/proto/common/v1/common_pb.ts";
 import {
   type Metric,
@@ -10,6 +10,7 @@ import {
   NumberDataPointSchema,
   SumSchema,
 } from "../../../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
+import { copy } from "../../../otlp/codec.ts";
 import { type CompileContext, type TransformContext, fail } from "../../function_api.ts";
 
 /** OTLP AggregationTemporality numbers. */
@@ -53,7 +54,7 @@ export function temporalityArg(s: string, cx: CompileContext, param: string): nu
 
 /** Deep copies of attributes (pdata CopyTo). */
 export function copyAttributes(kvs: readonly KeyValue[]): KeyValue[] {
-  return kvs.map((kv) => clone(KeyValueSchema, kv));
+  return kvs.map((kv) => copy(KeyValueSchema, kv));
 }
 
 /** A new, empty Sum metric named `<from.name><suffix>` with from's description and unit. */

@@ -1,7 +1,7 @@
 // copy_metric and scale_metric (ottl.md §5.2).
 
-import { clone } from "@bufbuild/protobuf";
 import { type Exemplar, MetricSchema, type NumberDataPoint } from "../../../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
+import { copy } from "../../../otlp/codec.ts";
 import { type OttlFunction, defineEditor, fail, opt } from "../../function_api.ts";
 import { metricOf, metricTypeName, metricsOf } from "./common.ts";
 
@@ -14,12 +14,12 @@ export const copyMetric = defineEditor({
   params: { name: opt("StringGetter"), description: opt("StringGetter"), unit: opt("StringGetter") },
   contexts: ["metric"],
   create: ({ name, description, unit }) => (tctx) => {
-    const copy = clone(MetricSchema, metricOf(tctx));
+    const dup = copy(MetricSchema, metricOf(tctx));
     // Arguments are read before the copy is stored, so a failing one leaves the list unchanged.
-    if (name) copy.name = name.get(tctx);
-    if (description) copy.description = description.get(tctx);
-    if (unit) copy.unit = unit.get(tctx);
-    metricsOf(tctx).push(copy);
+    if (name) dup.name = name.get(tctx);
+    if (description) dup.description = description.get(tctx);
+    if (unit) dup.unit = unit.get(tctx);
+    metricsOf(tctx).push(dup);
   },
 });
 
