@@ -97,6 +97,22 @@ describe("otelcol.receiver.otlp over gRPC", () => {
     });
   });
 
+  test("flow control: clients may send 1 MiB per stream before waiting (not HTTP/2's 64 KiB)", async () => {
+    await withGrpc("", async (r) => {
+      const session = http2.connect(`http://${r.grpcAddress}`);
+      try {
+        const settings = await new Promise<http2.Settings>((resolve, reject) => {
+          session.once("remoteSettings", resolve);
+          session.once("error", reject);
+        });
+        // (The 4 MiB connection window is a WINDOW_UPDATE that Bun's client does not expose.)
+        assert.equal(settings.initialWindowSize, 1 << 20);
+      } finally {
+        session.close();
+      }
+    });
+  });
+
   test("gRPC-Web and the Connect protocol are served too", async () => {
     await withGrpc("", async (r, capture) => {
       for (const transport of [
