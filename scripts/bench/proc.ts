@@ -2,7 +2,7 @@
 // /proc/<pid>/stat, in clock ticks) and resident memory (VmRSS / VmHWM of /proc/<pid>/status).
 
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 
 /** Kernel clock ticks per second (USER_HZ); 100 on every mainstream Linux build. */
 const CLK_TCK = 100;
@@ -13,6 +13,45 @@ export function cpuSeconds(pid: number): number {
   // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/**
+ * CPU seconds (user, system) per thread name, summed over the threads that share a name: the
+ * main thread is named after the executable, Bun's compression worker "Worker", JSC's compiler
+ * "JITWorker", mimalloc's page returner "mi-scavenger". Threads that ended are not counted.
+ */
+export function threadCpuSeconds(pid: number): Record<string, { user: number; system: number }> {
+  const out: Record<string, { user: number; system: number }> = {};
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const t = (out[name] ??= { user: 0, system: 0 });
+      t.user += Number(fields[11]) / CLK_TCK;
+      t.system += Number(fields[12]) / CLK_TCK;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** What each thread name used between two threadCpuSeconds readings (user + system). */
+export function threadCpuDelta(before: ReturnType<typeof threadCpuSeconds>, after: ReturnType<typeof threadCpuSeconds>): Record<string, { user: number; system: number }> {
+  const out: Record<string, { user: number; system: number }> = {};
+  for (const [name, a] of Object.entries(after)) {
+    const b = before[name] ?? { user: 0, system: 0 };
+    const d = { user: Math.max(0, a.user - b.user), system: Math.max(0, a.system - b.system) };
+    if (d.user + d.system > 0) out[name] = d;
+  }
+  return out;
 }
 
 /** Resident set size now and at its peak (high-water mark), in MiB. */

@@ -111,6 +111,29 @@ function runRow(label: string, m: Measured): string {
   ].join(" | ").replace(/^/, "| ").concat(" |");
 }
 
+/** Human names for the gateway's threads (Linux thread names, as /proc shows them). */
+const THREAD_NAMES: Record<string, string> = {
+  bun: "main thread (event loop)",
+  "bun.exe": "main thread (event loop)",
+  solder: "main thread (event loop)",
+  Worker: "gzip worker",
+  JITWorker: "JIT compiler",
+  "mi-scavenger": "allocator's page returner (mi-scavenger)",
+  JSCWarmUp: "JSC warm-up",
+};
+
+/** Where the CPU of one run went, by thread, with the kernel's share of each. */
+function threadLine(m: Measured): string | undefined {
+  const entries = Object.entries(m.threads ?? {});
+  const total = entries.reduce((a, [, t]) => a + t.user + t.system, 0);
+  if (total <= 0) return undefined;
+  const parts = entries
+    .sort((a, b) => b[1].user + b[1].system - (a[1].user + a[1].system))
+    .filter(([, t]) => (t.user + t.system) / total >= 0.01)
+    .map(([name, t]) => `${THREAD_NAMES[name] ?? name} ${(((t.user + t.system) / total) * 100).toFixed(0)} % (${(((t.system) / (t.user + t.system)) * 100).toFixed(0)} % of it in the kernel)`);
+  return `CPU by thread at saturation: ${parts.join(", ")}.`;
+}
+
 function detail(r: ScenarioResult): string[] {
   const s = r.scenario;
   const out = [`### ${s.title}`, ""];
@@ -120,6 +143,8 @@ function detail(r: ScenarioResult): string[] {
   }
   const sat = r.lite.runs[0]!.gen;
   if (sat.sentItems > 0) out.push(`Requests carry ${int(sat.requestBytes / sat.sentItems)} bytes per item on the wire (${s.gzip ? "gzip-compressed, " : ""}as telemetrygen sends them).`, "");
+  const threads = threadLine(r.lite.runs[0]!);
+  if (threads) out.push(threads, "");
   out.push(
     "| run | target items/s | achieved items/s | CPU (of 1 core) | CPU-s / M items | steady RSS MiB | p50 / p99 / p99.9 ms | refused | failed |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -13,7 +13,7 @@ import * as net from "node:net";
 import { cpus } from "node:os";
 import type { GenReport } from "../../src/cli/telemetrygen.ts";
 import type { StartupResult } from "../bench-startup.ts";
-import { cpuSeconds, median, memoryMiB, sampleRss, stop } from "./proc.ts";
+import { cpuSeconds, median, memoryMiB, sampleRss, stop, threadCpuDelta, threadCpuSeconds } from "./proc.ts";
 import { type Report, type ScenarioResult, renderMarkdown } from "./report.ts";
 
 /** One load shape through the seed pipeline. */
@@ -129,15 +129,19 @@ export interface Measured {
   gen: GenReport;
   cpuSec: number;
   rssMedianMiB: number;
+  /** CPU seconds per thread name during the run (see proc.ts threadCpuSeconds). */
+  threads: Record<string, { user: number; system: number }>;
 }
 
 async function measure(label: string, pid: number, s: Scenario, rate: number, workers: number): Promise<Measured> {
   const rss = sampleRss(pid, 250);
   const cpu0 = cpuSeconds(pid);
+  const threads0 = threadCpuSeconds(pid);
   const gen = await load(s, { durationS: DURATION_S, rate, workers });
   const cpuSec = cpuSeconds(pid) - cpu0;
+  const threads = threadCpuDelta(threads0, threadCpuSeconds(pid));
   const samples = rss.stop();
-  return { label, targetRate: rate, gen, cpuSec, rssMedianMiB: median(samples.slice(Math.floor(samples.length / 2))) };
+  return { label, targetRate: rate, gen, cpuSec, threads, rssMedianMiB: median(samples.slice(Math.floor(samples.length / 2))) };
 }
 
 /** Items that reached the backend: OTLP items, or remote-write samples for metrics through the Prometheus bridge. */
