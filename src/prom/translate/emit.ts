@@ -3,9 +3,10 @@
 
 import type { KeyValue } from "../../../gen/opentelemetry/proto/common/v1/common_pb.ts";
 import type { Appender, Exemplar, Labels, NativeHistogram } from "../appender.ts";
-import { labelsKey, pointLabels, sortedLabels } from "./labels.ts";
+import { withReserved } from "./labels.ts";
 import { emptyLike } from "./native_histogram.ts";
 import type { SeriesCache, SeriesState } from "./series_cache.ts";
+import type { BaseLabels, SeriesKeys } from "./series_keys.ts";
 import { timestampMs } from "./time.ts";
 
 /** Why something was not written. */
@@ -40,13 +41,7 @@ export interface ConvertReport {
   examples: Partial<Record<DropReason, string>>;
 }
 
-/** The labels every series of one scope starts from, sorted. */
-export type BaseLabels = Labels;
-
-/** BaseLabels of a label map. */
-export function baseLabels(map: ReadonlyMap<string, string>): BaseLabels {
-  return sortedLabels(map);
-}
+export type { BaseLabels } from "./series_keys.ts";
 
 /** An opened data point. */
 export interface Point {
@@ -66,6 +61,7 @@ export class Emitter {
   constructor(
     readonly app: Appender,
     private readonly cache: SeriesCache,
+    private readonly keys: SeriesKeys,
     /** Wall-clock time of this conversion (ms). */
     readonly now: number,
     private readonly zeroIngestion: boolean,
@@ -93,8 +89,7 @@ export class Emitter {
       this.drop("zero_timestamp", 1, family);
       return undefined;
     }
-    const labels = attrs.length === 0 ? base : pointLabels(base, attrs, this.invalidKey);
-    const state = this.cache.touch(`${tag}${family}\u0000${labelsKey(labels)}`, this.now);
+    const state = this.cache.touch(`${tag}${family}\u0000${this.keys.point(base, attrs, this.now, this.invalidKey)}`, this.now);
     if (ts < state.lastTs) {
       this.drop("out_of_order", 1, family);
       return undefined;
@@ -111,7 +106,14 @@ export class Emitter {
     state.lastTs = ts;
     state.lastConversion = this.conversion;
     this.report.points++;
+    // Built once per series: the key stands for exactly these labels.
+    const labels = (state.labels ??= this.keys.labels(base));
     return { labels, ts, zeroAt, state, exemplarFloor };
+  }
+
+  /** The labels of a point's one series named `family` (gauges, sums, native histograms), kept with the series. */
+  named(p: Point, family: string): Labels {
+    return (p.state.named ??= withReserved(p.labels, [["__name__", family]]));
   }
 
   /** A float sample, or the stale marker (appendStale: JS numbers cannot carry StaleNaN, §4.5). */

@@ -32,11 +32,10 @@ function named(name: string): Label[] {
  * exemplars; gauges and non-monotonic sums drop them (spec §4.4).
  */
 export function writeNumberPoints(e: Emitter, family: string, base: BaseLabels, points: readonly NumberDataPoint[], counter: boolean): void {
-  const reserved = named(family);
   for (const dp of points) {
     const p = e.open(family, counter ? "c" : "g", base, dp.attributes, dp.timeUnixNano, dp.startTimeUnixNano, counter);
     if (!p) continue;
-    const labels = withReserved(p.labels, reserved);
+    const labels = e.named(p, family);
     e.sample(p, labels, numberValue(dp), noRecordedValue(dp.flags));
     if (counter) for (const ex of dp.exemplars) e.exemplar(p, labels, toExemplar(ex));
   }
@@ -71,7 +70,6 @@ export function writeHistogramPoints(e: Emitter, family: string, base: BaseLabel
  * cannot be represented are dropped and counted. Exemplars go on the same series.
  */
 export function writeExponentialPoints(e: Emitter, family: string, base: BaseLabels, points: readonly ExponentialHistogramDataPoint[]): void {
-  const reserved = named(family);
   for (const dp of points) {
     const stale = noRecordedValue(dp.flags);
     const h = stale ? undefined : nativeHistogram(dp);
@@ -82,7 +80,7 @@ export function writeExponentialPoints(e: Emitter, family: string, base: BaseLab
     }
     const p = e.open(family, "e", base, dp.attributes, dp.timeUnixNano, dp.startTimeUnixNano, true);
     if (!p) continue;
-    const labels = withReserved(p.labels, reserved);
+    const labels = e.named(p, family);
     e.histogram(p, labels, h);
     for (const ex of dp.exemplars) e.exemplar(p, labels, toExemplar(ex));
   }

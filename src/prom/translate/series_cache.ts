@@ -1,7 +1,10 @@
 // The converter's memory of series it has written (spec: alloy-components.md §6.4): the last
 // sample time, so that a data point older than the last one written for the same series is
 // skipped, and the last exemplar time likewise. Entries not seen for a while are forgotten by
-// gc(), which the component calls every `gc_frequency`.
+// gc(), which the component calls every `gc_frequency`. The series' labels are kept too, so
+// that a series seen before costs no label building (and hands the Appender the same array).
+
+import type { Labels } from "../appender.ts";
 
 /** What is remembered per series. Times in ms since the epoch; -Infinity = never. */
 export interface SeriesState {
@@ -11,6 +14,10 @@ export interface SeriesState {
   lastConversion: number;
   /** When the series last appeared in a batch (wall clock), for gc(). */
   lastSeen: number;
+  /** Its labels without `__name__`/`le`/`quantile`, set when first written. */
+  labels?: Labels;
+  /** Its labels with `__name__` = the family, for types with one series per point. */
+  named?: Labels;
 }
 
 /** Alloy forgets series not seen for 5 minutes (its GC is hard-wired to that age). */
