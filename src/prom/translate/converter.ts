@@ -143,7 +143,7 @@ export class Converter {
       e.drop("invalid_name", points, JSON.stringify(m.name));
       return;
     }
-    this.sendMetadata(e, family, { type: typeOf(data.case, counter), help: m.description, unit: metadataUnit(m.unit) });
+    if (this.opts.honorMetadata) this.sendMetadata(e, family, { type: typeOf(data.case, counter), help: m.description, unit: metadataUnit(m.unit) });
     switch (data.case) {
       case "gauge":
         return writeNumberPoints(e, family, base, data.value.dataPoints, false);

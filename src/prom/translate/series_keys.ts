@@ -5,8 +5,9 @@
 // with the base) is done once per key list and kept as a plan; a point then costs its values.
 //
 // Key of a series (within one family and type): the id of its label-name list (interned, so
-// equal lists share an id) and its label values in name order, each ended by \u0001 (a value
-// holding \u0001 or \u0002 is written JSON-quoted after a \u0002, so keys stay unambiguous).
+// equal lists share an id) and its label values in name order, each led by its length as one
+// UTF-16 unit (lengths from 0xD800 on: \uffff, the decimal length and `;`), so keys are
+// unambiguous whatever the values hold, without scanning them for separators.
 // Equal label sets give equal keys, whichever path built them — the duplicate and
 // out-of-order checks (emit.ts) depend on that.
 
@@ -196,8 +197,8 @@ function sameKeys(keys: readonly string[], attrs: readonly KeyValue[]): boolean 
   return true;
 }
 
-/** Appends one value to a key (see the file comment for the quoting). */
+/** Appends one value to a key, led by its length (see the file comment). */
 function addValue(key: string, value: string): string {
-  if (value.includes("\u0001") || value.includes("\u0002")) return `${key}\u0002${JSON.stringify(value)}\u0001`;
-  return `${key}${value}\u0001`;
+  const n = value.length;
+  return n < 0xd800 ? key + String.fromCharCode(n) + value : `${key}\uffff${n};${value}`;
 }

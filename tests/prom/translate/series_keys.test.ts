@@ -56,6 +56,10 @@ describe("SeriesKeys", () => {
     // Values holding the key's separators stay apart.
     assert.notEqual(key({ a: "x\u0001", b: "y" }), key({ a: "x", b: "\u0001y" }));
     assert.notEqual(key({ a: "x\u0002\"", b: "y" }), key({ a: "x", b: "\u0002\"y" }));
+    assert.notEqual(key({ a: "x\u0003", b: "y" }), key({ a: "x", b: "\u0001\u0003y" }));
+    const long = "v".repeat(0xd800 + 5);
+    assert.notEqual(key({ a: long, b: "y" }), key({ a: long.slice(1), b: `v${"y"}` }));
+    assert.equal(key({ a: long }), key({ a: `${long}` }));
     assert.notEqual(key({ a: "1" }), key({ b: "1" }));
     assert.notEqual(key({ a: "" }), key({ a: "x" }));
   });
