@@ -86,6 +86,8 @@ export function fanout(targets: () => readonly Appendable[]): Appendable {
   return {
     appender(): Appender {
       const list = targets().map((t) => t.appender());
+      // One receiver (the usual case): its own appender, without a forwarding call per sample.
+      if (list.length === 1) return list[0]!;
       return {
         append: (l, t, v) => list.forEach((a) => a.append(l, t, v)),
         appendStale: (l, t) => list.forEach((a) => a.appendStale(l, t)),
