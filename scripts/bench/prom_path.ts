@@ -12,7 +12,7 @@
 //             queue → snappy → HTTP to a null receiver in a child process (its CPU is not
 //             counted), until every sample has been sent.
 // Each phase runs --rounds times (default 3) on a warm converter; the best round is the figure.
-// Run: node_modules/.bin/bun scripts/bench/prom_path.ts [--points=300000] [--rounds=3]
+// Run: node_modules/.bin/bun scripts/bench/prom_path.ts [--points=300000] [--rounds=3] [--phase=convert|full]
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -37,6 +37,8 @@ import { parseFile } from "../../src/syntax/index.ts";
 const POINTS = Number(process.argv.find((a) => a.startsWith("--points="))?.slice(9) ?? 300_000);
 /** Each phase is measured this many times; the best round is the figure (the machine is shared). */
 const ROUNDS = Number(process.argv.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 3);
+/** convert, full or both (default). */
+const PHASE = process.argv.find((a) => a.startsWith("--phase="))?.slice(8) ?? "both";
 const VARIANTS = 16;
 const STEP_NS = 15_000_000_000n;
 
@@ -212,9 +214,9 @@ async function fullPhase(rms: ResourceMetrics[], perBatch: number): Promise<void
 const rms = batchResources();
 const perBatch = countPoints(rms);
 console.log(`${runtimeName()}; batch of ${perBatch} points in ${rms.length} resources, ~${POINTS.toLocaleString("en")} points per phase`);
-convertPhase(rms, perBatch);
-await fullPhase(rms, perBatch);
-console.log(`best of ${ROUNDS}: convert ${best.get("convert")!.toFixed(2)}, full ${best.get("full")!.toFixed(2)} CPU-s per million points`);
+if (PHASE !== "full") convertPhase(rms, perBatch);
+if (PHASE !== "convert") await fullPhase(rms, perBatch);
+console.log(`best of ${ROUNDS}: ${[...best].map(([phase, v]) => `${phase} ${v.toFixed(2)}`).join(", ")} CPU-s per million points`);
 
 function runtimeName(): string {
   const g = globalThis as { Bun?: { version: string } };

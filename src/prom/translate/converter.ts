@@ -78,10 +78,7 @@ export class Converter {
   gc(maxAgeMs = SERIES_MAX_AGE_MS): number {
     const cutoff = this.now() - maxAgeMs;
     for (const [family, sent] of this.metadata) if (sent.lastSeen < cutoff) this.metadata.delete(family);
-    // Same cutoff for both: a label-name list goes only with every series keyed by it.
-    const removed = this.series.gc(cutoff);
-    this.keys.gc(cutoff);
-    return removed;
+    return this.series.gc(cutoff);
   }
 
   /** Number of series remembered for out-of-order checks. */
@@ -107,7 +104,7 @@ export class Converter {
           const name = this.prefixed(SCOPE_INFO);
           this.writeInfo(e, infoWritten, name, scopeInfoLabels(sm.scope, id, name, e.invalidKey), "");
         }
-        const base = this.keys.base(sortedLabels(scopeBaseLabels(id, scopeIdentity(sm.scope), this.opts.includeScopeLabels, promoted)), e.now);
+        const base = this.keys.base(sortedLabels(scopeBaseLabels(id, scopeIdentity(sm.scope), this.opts.includeScopeLabels, promoted)));
         for (const m of sm.metrics) this.writeMetric(e, m, base);
       }
     }

@@ -6,7 +6,7 @@ import type { Appender, Exemplar, Labels, NativeHistogram } from "../appender.ts
 import { withReserved } from "./labels.ts";
 import { emptyLike } from "./native_histogram.ts";
 import type { SeriesCache, SeriesState } from "./series_cache.ts";
-import type { BaseLabels, SeriesKeys } from "./series_keys.ts";
+import { type BaseLabels, type SeriesKeys, prefixHash } from "./series_keys.ts";
 import { timestampMs } from "./time.ts";
 
 /** Why something was not written. */
@@ -57,6 +57,11 @@ export interface Point {
 
 export class Emitter {
   readonly report: ConvertReport = { points: 0, samples: 0, histograms: 0, exemplars: 0, dropped: {}, examples: {} };
+  /** The family of the previous open() and its series prefix and hash seed (points come per metric). */
+  private family = "";
+  private tag = "";
+  private prefix = "";
+  private seed = 0;
 
   constructor(
     readonly app: Appender,
@@ -89,7 +94,14 @@ export class Emitter {
       this.drop("zero_timestamp", 1, family);
       return undefined;
     }
-    const state = this.cache.touch(`${tag}${family}\u0000${this.keys.point(base, attrs, this.now, this.invalidKey)}`, this.now);
+    if (family !== this.family || tag !== this.tag) {
+      this.family = family;
+      this.tag = tag;
+      this.prefix = tag + family;
+      this.seed = prefixHash(this.prefix);
+    }
+    const hash = this.keys.point(this.seed, base, attrs, this.invalidKey);
+    const state = this.cache.touch(hash, this.prefix, this.keys, this.now);
     if (ts < state.lastTs) {
       this.drop("out_of_order", 1, family);
       return undefined;
@@ -106,9 +118,7 @@ export class Emitter {
     state.lastTs = ts;
     state.lastConversion = this.conversion;
     this.report.points++;
-    // Built once per series: the key stands for exactly these labels.
-    const labels = (state.labels ??= this.keys.labels(base));
-    return { labels, ts, zeroAt, state, exemplarFloor };
+    return { labels: state.labels, ts, zeroAt, state, exemplarFloor };
   }
 
   /** The labels of a point's one series named `family` (gauges, sums, native histograms), kept with the series. */

@@ -1,41 +1,30 @@
-// Series identity for the converter, cheaply: the key of a data point's series and, on first
+// Series identity for the converter, cheaply: a hash of a data point's series and, on first
 // sight only, its labels. Per data point the old way sanitised every attribute key, sorted,
-// merged with the scope's base labels and joined all names and values into a key. Here the
-// work that depends only on the attribute *keys* (label names, collisions, sort order, merge
-// with the base) is done once per key list and kept as a plan; a point then costs its values.
+// merged with the scope's base labels and joined all names and values into a string key. Here
+// the work that depends only on the attribute *keys* (label names, collisions, sort order,
+// merge with the base) is done once per key list and kept as a plan; a point then costs its
+// values: one pass over them for the hash, and a comparison with the labels of the series the
+// hash finds (series_cache.ts), so a hash collision never merges two series.
 //
-// Key of a series (within one family and type): the id of its label-name list (interned, so
-// equal lists share an id) and its label values in name order, each led by its length as one
-// UTF-16 unit (lengths from 0xD800 on: \uffff, the decimal length and `;`), so keys are
-// unambiguous whatever the values hold, without scanning them for separators.
-// Equal label sets give equal keys, whichever path built them — the duplicate and
-// out-of-order checks (emit.ts) depend on that.
+// The hash is FNV-1a over the family, then per label the hash of its name and its value's
+// UTF-16 units. Equal label sets hash equally whichever path built them (plan, colliding keys,
+// empty values, no attributes) — the duplicate and out-of-order checks (emit.ts) depend on it.
 
 import type { KeyValue } from "../../../gen/opentelemetry/proto/common/v1/common_pb.ts";
 import type { Label, Labels } from "../appender.ts";
 import { compare, labelName, pointLabels } from "./labels.ts";
 import { attributeString } from "./values.ts";
 
-/** The labels every series of one scope starts from, sorted, with what keys need of them. */
+/** The labels every series of one scope starts from, sorted, with what plans need of them. */
 export interface BaseLabels {
   labels: Labels;
-  /** The base's label-name list. */
-  names: NameSet;
-  /** The series key of a point without attributes (the base alone). */
-  key: string;
+  /** The label names, joined: plans are per base names and attribute keys. */
+  names: string;
 }
 
-/** An interned label-name list. Ids are never reused. */
-export interface NameSet {
-  id: number;
-  /** Wall clock of the last point that used it; gc() forgets it with its series. */
-  lastSeen: number;
-}
-
-/** How points whose attribute keys are `keys` get their labels on a base of shape `shape`. */
+/** How points whose attribute keys are `keys` get their labels on a base whose names are `base`. */
 interface Plan {
-  /** Id of the base's name list. */
-  shape: number;
+  base: string;
   keys: string[];
   /** Attributes without a legal label name, reported per point as before. */
   invalid: number[];
@@ -43,123 +32,123 @@ interface Plan {
   slow: boolean;
   /** Label order: i ≥ 0 is attribute i, i < 0 is base label −1 − i. */
   slots: number[];
-  /** The label name of each slot. */
+  /** The label name of each slot, and its hash. */
   names: string[];
-  /** The name list when no attribute value is empty (empty values drop their label). */
-  full: NameSet;
+  nameHashes: number[];
 }
 
-/** Bounds the plan map (plans are derived and rebuilt on demand; name sets are not bounded this way). */
+/** Bounds the plan map: plans are derived, rebuilt on demand. */
 const PLAN_LIMIT = 10_000;
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a of a string's UTF-16 units, continuing from `h`. */
+export function hashString(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** The hash a series of family `prefix` (type tag + name) starts from. */
+export function prefixHash(prefix: string): number {
+  return hashString(FNV_OFFSET, prefix);
+}
+
+/** Mixes one label (name hash, value) into `h`; the end of the value is marked. */
+function mixLabel(h: number, nameHash: number, value: string): number {
+  h = Math.imul(h ^ nameHash, FNV_PRIME);
+  h = hashString(h, value);
+  return Math.imul(h ^ 0xffff_ffff, FNV_PRIME);
+}
+
+function nameHash(name: string): number {
+  return hashString(FNV_OFFSET, name) >>> 0;
+}
+
 export class SeriesKeys {
-  private readonly nameSets = new Map<string, NameSet>();
   private plans = new Map<string, Plan>();
-  private nextId = 0;
   private last: Plan | undefined;
-  /** What the last point() found, for labels(). */
+  /** What the last point() found, for matches() and labels(). */
+  private at: BaseLabels | undefined;
   private plan: Plan | undefined;
   private values: string[] = [];
   private slowLabels: Labels | undefined;
 
   /** The base of a scope (labels sorted by name, no empty values). */
-  base(labels: Labels, now: number): BaseLabels {
-    const names = this.nameSet(labels.map((l) => l[0]), now);
-    let key = `${names.id}\u0000`;
-    for (const l of labels) key = addValue(key, l[1]);
-    return { labels, names, key };
+  base(labels: Labels): BaseLabels {
+    return { labels, names: labels.map((l) => l[0]).join("\u0000") };
   }
 
   /**
-   * The series key of a point with attributes `attrs` on `base` (without family and type).
-   * Attributes without a legal label name go to `onInvalid`. labels() then gives its labels.
+   * The hash of the series of a point with attributes `attrs` on `base`, starting from
+   * prefixHash(family). Attributes without a legal label name go to `onInvalid`. matches() and
+   * labels() then refer to this point.
    */
-  point(base: BaseLabels, attrs: readonly KeyValue[], now: number, onInvalid: (key: string) => void): string {
+  point(seed: number, base: BaseLabels, attrs: readonly KeyValue[], onInvalid: (key: string) => void): number {
+    this.at = base;
     this.slowLabels = undefined;
-    if (attrs.length === 0) {
-      this.plan = undefined;
-      base.names.lastSeen = now;
-      return base.key;
-    }
-    const plan = this.planOf(base, attrs, now);
-    this.plan = plan;
+    this.plan = undefined;
+    if (attrs.length === 0) return hashLabels(seed, base.labels);
+    const plan = this.planOf(base, attrs);
     for (const i of plan.invalid) onInvalid(attrs[i]!.key);
     if (plan.slow) {
       const labels = pointLabels(base.labels, attrs);
       this.slowLabels = labels;
-      return this.keyOf(labels, now);
+      return hashLabels(seed, labels);
     }
+    this.plan = plan;
     const values = this.values;
-    let key = "";
-    let dropped = false;
+    let h = seed;
     for (let s = 0; s < plan.slots.length; s++) {
       const slot = plan.slots[s]!;
       const value = slot < 0 ? base.labels[-1 - slot]![1] : attributeString(attrs[slot]!.value);
       values[s] = value;
-      if (value === "") dropped = true;
-      else key = addValue(key, value);
+      // An empty value means no label (it also removed the base label of that name).
+      if (value !== "") h = mixLabel(h, plan.nameHashes[s]!, value);
     }
-    if (!dropped) {
-      plan.full.lastSeen = now;
-      return `${plan.full.id}\u0000${key}`;
+    return h >>> 0;
+  }
+
+  /** Whether `labels` are exactly the labels of the point last given to point(). */
+  matches(labels: Labels): boolean {
+    const plan = this.plan;
+    if (plan === undefined) return sameLabels(this.slowLabels ?? this.at!.labels, labels);
+    let j = 0;
+    for (let s = 0; s < plan.slots.length; s++) {
+      const value = this.values[s]!;
+      if (value === "") continue;
+      const l = labels[j++];
+      if (l === undefined || l[0] !== plan.names[s] || l[1] !== value) return false;
     }
-    const names: string[] = [];
-    for (let s = 0; s < plan.slots.length; s++) if (values[s] !== "") names.push(plan.names[s]!);
-    return `${this.nameSet(names, now).id}\u0000${key}`;
+    return j === labels.length;
   }
 
   /** The labels of the point last given to point() (sorted, no empty values; a new array). */
-  labels(base: BaseLabels): Labels {
-    if (this.slowLabels) return this.slowLabels;
+  labels(): Labels {
     const plan = this.plan;
-    if (!plan) return base.labels;
+    if (plan === undefined) return this.slowLabels ?? this.at!.labels;
+    const base = this.at!.labels;
     const out: Label[] = [];
     for (let s = 0; s < plan.slots.length; s++) {
       const slot = plan.slots[s]!;
-      if (slot < 0) out.push(base.labels[-1 - slot]!);
+      if (slot < 0) out.push(base[-1 - slot]!);
       else if (this.values[s] !== "") out.push([plan.names[s]!, this.values[s]!]);
     }
     return out;
   }
 
-  /** Forgets name sets not used since `cutoff`, with every plan (the series using them go at the same cutoff). */
-  gc(cutoff: number): void {
-    for (const [names, set] of this.nameSets) if (set.lastSeen < cutoff) this.nameSets.delete(names);
-    this.plans = new Map();
-    this.last = undefined;
-  }
-
-  /** The key of any sorted label set, as point() would give it. */
-  private keyOf(labels: Labels, now: number): string {
-    let key = `${this.nameSet(labels.map((l) => l[0]), now).id}\u0000`;
-    for (const l of labels) key = addValue(key, l[1]);
-    return key;
-  }
-
-  private nameSet(names: readonly string[], now: number): NameSet {
-    // Label names are [A-Za-z0-9_:]: \u0000 cannot occur in them.
-    const joined = names.join("\u0000");
-    let set = this.nameSets.get(joined);
-    if (set === undefined) {
-      set = { id: this.nextId++, lastSeen: now };
-      this.nameSets.set(joined, set);
-    } else set.lastSeen = now;
-    return set;
-  }
-
-  private planOf(base: BaseLabels, attrs: readonly KeyValue[], now: number): Plan {
-    const shape = base.names.id;
+  private planOf(base: BaseLabels, attrs: readonly KeyValue[]): Plan {
     const last = this.last;
-    if (last !== undefined && last.shape === shape && sameKeys(last.keys, attrs)) return last;
-    let mapKey = `${shape}`;
-    for (const kv of attrs) mapKey += `\u0000${kv.key}`;
+    if (last !== undefined && last.base === base.names && sameKeys(last.keys, attrs)) return last;
+    let mapKey = base.names;
+    for (const kv of attrs) mapKey += `\u0001${kv.key}`;
     let plan = this.plans.get(mapKey);
-    // Keys may hold \u0000 themselves: a hit must list the very same keys.
-    if (plan !== undefined && !sameKeys(plan.keys, attrs)) plan = undefined;
-    return (this.last = plan ?? this.newPlan(base, attrs, mapKey, now));
+    // Keys may hold the separators themselves: a hit must be for the very same names and keys.
+    if (plan !== undefined && (plan.base !== base.names || !sameKeys(plan.keys, attrs))) plan = undefined;
+    return (this.last = plan ?? this.newPlan(base, attrs, mapKey));
   }
 
-  private newPlan(base: BaseLabels, attrs: readonly KeyValue[], mapKey: string, now: number): Plan {
+  private newPlan(base: BaseLabels, attrs: readonly KeyValue[], mapKey: string): Plan {
     const baseNames = base.labels.map((l) => l[0]);
     const invalid: number[] = [];
     const own: { name: string; index: number }[] = [];
@@ -184,11 +173,18 @@ export class SeriesKeys {
       }
       while (b < baseNames.length) (slots.push(-1 - b), names.push(baseNames[b++]!));
     }
-    const plan: Plan = { shape: base.names.id, keys: attrs.map((kv) => kv.key), invalid, slow, slots, names, full: this.nameSet(names, now) };
+    const plan: Plan = { base: base.names, keys: attrs.map((kv) => kv.key), invalid, slow, slots, names, nameHashes: names.map(nameHash) };
     if (this.plans.size >= PLAN_LIMIT) this.plans.clear();
     this.plans.set(mapKey, plan);
     return plan;
   }
+}
+
+/** The hash of a built label set, as point() computes it from a plan. */
+function hashLabels(seed: number, labels: Labels): number {
+  let h = seed;
+  for (const [name, value] of labels) h = mixLabel(h, nameHash(name), value);
+  return h >>> 0;
 }
 
 function sameKeys(keys: readonly string[], attrs: readonly KeyValue[]): boolean {
@@ -197,8 +193,9 @@ function sameKeys(keys: readonly string[], attrs: readonly KeyValue[]): boolean 
   return true;
 }
 
-/** Appends one value to a key, led by its length (see the file comment). */
-function addValue(key: string, value: string): string {
-  const n = value.length;
-  return n < 0xd800 ? key + String.fromCharCode(n) + value : `${key}\uffff${n};${value}`;
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]![0] !== b[i]![0] || a[i]![1] !== b[i]![1]) return false;
+  return true;
 }

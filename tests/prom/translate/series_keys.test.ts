@@ -1,6 +1,7 @@
-// Series keys and label plans (series_keys.ts): every way of building a point's labels must
-// give the same key for the same label set — the duplicate and out-of-order checks rest on it —
-// and plans kept per attribute-key list must give each point its own values.
+// Series hashes and label plans (series_keys.ts), and the series cache that uses them: every way
+// of building a point's labels must give the same hash and match for the same label set — the
+// duplicate and out-of-order checks rest on it — plans kept per attribute-key list must give
+// each point its own values, and series sharing a hash must stay apart.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
@@ -8,7 +9,8 @@ import { KeyValueSchema } from "../../../gen/opentelemetry/proto/common/v1/commo
 import type { Labels } from "../../../src/prom/appender.ts";
 import { Converter } from "../../../src/prom/translate/converter.ts";
 import { attributeLabels, overrideLabels, sortedLabels } from "../../../src/prom/translate/labels.ts";
-import { SeriesKeys } from "../../../src/prom/translate/series_keys.ts";
+import { SeriesCache, type SeriesProbe } from "../../../src/prom/translate/series_cache.ts";
+import { SeriesKeys, prefixHash } from "../../../src/prom/translate/series_keys.ts";
 import { BARE, NOW_MS, at, attrs, convert, gauge, point, resource, sum } from "./capture.ts";
 
 const kvs = (record: Record<string, string> | [string, string][]) => attrs(record).map((kv) => create(KeyValueSchema, kv));
@@ -20,56 +22,83 @@ function reference(base: Labels, record: Record<string, string> | [string, strin
 
 describe("SeriesKeys", () => {
   const base: Labels = [["job", "svc"], ["otel_scope_name", "lib"]];
+  const seed = prefixHash("gfamily");
+
+  /** Hash and labels of one point. */
+  function probe(keys: SeriesKeys, record: Record<string, string> | [string, string][], onInvalid: (key: string) => void = () => {}) {
+    const b = keys.base(base);
+    const hash = keys.point(seed, b, kvs(record), onInvalid);
+    return { hash, labels: keys.labels() };
+  }
 
   test("a plan reused for another point gives that point's values and labels", () => {
     const keys = new SeriesKeys();
-    const b = keys.base(base, NOW_MS);
-    const seen = new Map<string, Labels>();
     const points = [
       { "b.x": "1", a: "2", zz: "3" },
       { "b.x": "4", a: "5", zz: "6" },
       { "b.x": "1", a: "", zz: "3" },
       { "b.x": "1", a: "2", zz: "3" },
     ];
-    for (const p of points) {
-      const key = keys.point(b, kvs(p), NOW_MS, () => assert.fail("no invalid keys here"));
-      const labels = keys.labels(b);
-      assert.deepEqual(labels, reference(base, p));
-      if (seen.has(key)) assert.deepEqual(seen.get(key), labels, "one key, one label set");
-      seen.set(key, labels);
-    }
-    assert.equal(seen.size, 3, "the first and last points are one series");
+    const got = points.map((p) => probe(keys, p, () => assert.fail("no invalid keys here")));
+    got.forEach((g, i) => assert.deepEqual(g.labels, reference(base, points[i]!)));
+    assert.equal(got[0]!.hash, got[3]!.hash);
+    // matches() compares with the point given last (the fourth).
+    assert.ok(keys.matches(got[0]!.labels));
+    assert.ok(!keys.matches(got[1]!.labels));
+    assert.ok(!keys.matches(got[2]!.labels));
   });
 
-  test("equal label sets built different ways share a key; different ones do not", () => {
+  test("equal label sets built different ways hash alike and match; different ones do not match", () => {
     const keys = new SeriesKeys();
-    const b = keys.base(base, NOW_MS);
-    const key = (p: Record<string, string> | [string, string][]) => keys.point(b, kvs(p), NOW_MS, () => {});
+    const same = (x: Record<string, string> | [string, string][], y: Record<string, string> | [string, string][]) => {
+      const first = probe(keys, x);
+      const second = probe(keys, y);
+      return first.hash === second.hash && keys.matches(first.labels);
+    };
     // Fast path vs. colliding keys (joined with `;`, slow path).
-    assert.equal(key({ a_b: "1;2" }), key([["a.b", "1"], ["a_b", "2"]]));
+    assert.ok(same({ a_b: "1;2" }, [["a.b", "1"], ["a_b", "2"]]));
+    assert.ok(same([["a.b", "1"], ["a_b", "2"]], { a_b: "1;2" }));
     // An empty value drops its label: same as not having it.
-    assert.equal(key({ x: "", y: "1" }), key({ y: "1" }));
-    // An attribute overriding a base label with the base's own value.
-    assert.equal(key({ job: "svc" }), keys.point(b, [], NOW_MS, () => {}));
+    assert.ok(same({ x: "", y: "1" }, { y: "1" }));
+    // An attribute overriding a base label with the base's own value; no attributes at all.
+    assert.ok(same({ job: "svc" }, []));
+    assert.ok(same([], { job: "svc" }));
     // Attribute order does not matter.
-    assert.equal(key({ a: "1", b: "2" }), key({ b: "2", a: "1" }));
-    // Values holding the key's separators stay apart.
-    assert.notEqual(key({ a: "x\u0001", b: "y" }), key({ a: "x", b: "\u0001y" }));
-    assert.notEqual(key({ a: "x\u0002\"", b: "y" }), key({ a: "x", b: "\u0002\"y" }));
-    assert.notEqual(key({ a: "x\u0003", b: "y" }), key({ a: "x", b: "\u0001\u0003y" }));
-    const long = "v".repeat(0xd800 + 5);
-    assert.notEqual(key({ a: long, b: "y" }), key({ a: long.slice(1), b: `v${"y"}` }));
-    assert.equal(key({ a: long }), key({ a: `${long}` }));
-    assert.notEqual(key({ a: "1" }), key({ b: "1" }));
-    assert.notEqual(key({ a: "" }), key({ a: "x" }));
+    assert.ok(same({ a: "1", b: "2" }, { b: "2", a: "1" }));
+    assert.ok(!same({ a: "x\u0001", b: "y" }, { a: "x", b: "\u0001y" }));
+    assert.ok(!same({ a: "1" }, { b: "1" }));
+    assert.ok(!same({ a: "" }, { a: "x" }));
+    assert.ok(!same({ a: "1", b: "2" }, { a: "1" }));
+    assert.ok(!same({ job: "other" }, []));
   });
 
   test("invalid attribute keys are reported for every point, also when the plan is reused", () => {
     const keys = new SeriesKeys();
-    const b = keys.base(base, NOW_MS);
     const invalid: string[] = [];
-    for (let i = 0; i < 3; i++) keys.point(b, kvs({ "%%": "x", k: String(i) }), NOW_MS, (k) => invalid.push(k));
+    for (let i = 0; i < 3; i++) probe(keys, { "%%": "x", k: String(i) }, (k) => invalid.push(k));
     assert.deepEqual(invalid, ["%%", "%%", "%%"]);
+  });
+});
+
+describe("SeriesCache", () => {
+  /** A probe for fixed labels. */
+  const fixed = (labels: Labels): SeriesProbe => ({ matches: (l) => JSON.stringify(l) === JSON.stringify(labels), labels: () => labels });
+
+  test("series sharing a hash stay apart, by family and by labels; gc drops them one by one", () => {
+    const cache = new SeriesCache();
+    const a = cache.touch(7, "gx", fixed([["k", "a"]]), 1);
+    const b = cache.touch(7, "gx", fixed([["k", "b"]]), 2);
+    const c = cache.touch(7, "cx", fixed([["k", "a"]]), 3);
+    assert.equal(cache.size, 3);
+    assert.notEqual(a, b);
+    assert.notEqual(a, c);
+    assert.equal(cache.touch(7, "gx", fixed([["k", "b"]]), 4), b);
+    assert.equal(cache.gc(2), 1);
+    assert.equal(cache.size, 2);
+    assert.equal(cache.touch(7, "gx", fixed([["k", "b"]]), 5), b);
+    assert.notEqual(cache.touch(7, "gx", fixed([["k", "a"]]), 5), a);
+    assert.equal(cache.gc(6), 3);
+    assert.equal(cache.size, 0);
   });
 });
 
@@ -97,7 +126,7 @@ describe("series identity in the converter", () => {
     assert.equal(second.samples[0]!.labels, first.samples[0]!.labels);
   });
 
-  test("after gc forgets a label-name list, its series start afresh and others keep their clock", () => {
+  test("after gc forgets a series it starts afresh; series seen since keep their clock", () => {
     let now = NOW_MS;
     const conv = new Converter(BARE, () => now);
     const g = (ms: number, record: Record<string, string>) => resource([gauge("g", [point(1, { timeUnixNano: at(ms), attributes: attrs(record) })])], {});
