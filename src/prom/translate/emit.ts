@@ -6,7 +6,7 @@ import type { Appender, Exemplar, Labels, NativeHistogram } from "../appender.ts
 import { withReserved } from "./labels.ts";
 import { emptyLike } from "./native_histogram.ts";
 import type { SeriesCache, SeriesState } from "./series_cache.ts";
-import { type BaseLabels, type SeriesKeys, prefixHash } from "./series_keys.ts";
+import type { BaseLabels, Family, SeriesKeys } from "./series_keys.ts";
 import { timestampMs } from "./time.ts";
 
 /** Why something was not written. */
@@ -60,8 +60,7 @@ export class Emitter {
   /** The family of the previous open() and its series prefix and hash seed (points come per metric). */
   private family = "";
   private tag = "";
-  private prefix = "";
-  private seed = 0;
+  private series: Family = { prefix: "", seed: 0 };
 
   constructor(
     readonly app: Appender,
@@ -97,11 +96,10 @@ export class Emitter {
     if (family !== this.family || tag !== this.tag) {
       this.family = family;
       this.tag = tag;
-      this.prefix = tag + family;
-      this.seed = prefixHash(this.prefix);
+      this.series = this.keys.family(tag, family);
     }
-    const hash = this.keys.point(this.seed, base, attrs, this.invalidKey);
-    const state = this.cache.touch(hash, this.prefix, this.keys, this.now);
+    const hash = this.keys.point(this.series.seed, base, attrs, this.invalidKey);
+    const state = this.cache.touch(hash, this.series.prefix, this.keys, this.now);
     if (ts < state.lastTs) {
       this.drop("out_of_order", 1, family);
       return undefined;

@@ -65,14 +65,36 @@ function nameHash(name: string): number {
   return hashString(FNV_OFFSET, name) >>> 0;
 }
 
+/** A family's series prefix (type tag + name) and the hash its series start from. */
+export interface Family {
+  prefix: string;
+  seed: number;
+}
+
 export class SeriesKeys {
   private plans = new Map<string, Plan>();
+  /** Per type tag, per family name (the name cache's strings: their hashes are cached). */
+  private readonly families = new Map<string, Map<string, Family>>();
   private last: Plan | undefined;
   /** What the last point() found, for matches() and labels(). */
   private at: BaseLabels | undefined;
   private plan: Plan | undefined;
   private values: string[] = [];
   private slowLabels: Labels | undefined;
+
+  /** The prefix and hash seed of family `name` of type `tag`. */
+  family(tag: string, name: string): Family {
+    let byName = this.families.get(tag);
+    if (byName === undefined) this.families.set(tag, (byName = new Map()));
+    let f = byName.get(name);
+    if (f === undefined) {
+      if (byName.size >= PLAN_LIMIT) byName.clear();
+      const prefix = tag + name;
+      f = { prefix, seed: prefixHash(prefix) };
+      byName.set(name, f);
+    }
+    return f;
+  }
 
   /** The base of a scope (labels sorted by name, no empty values). */
   base(labels: Labels): BaseLabels {
