@@ -6,8 +6,8 @@
 // values: one pass over them for the hash, and a comparison with the labels of the series the
 // hash finds (series_cache.ts), so a hash collision never merges two series.
 //
-// The hash is FNV-1a over the family, then per label the hash of its name and its value's
-// UTF-16 units. Equal label sets hash equally whichever path built them (plan, colliding keys,
+// The hash is FNV-1a-like over the family, then per label the hash of its name and its value's
+// UTF-16 units (two per step). Equal label sets hash equally whichever path built them (plan, colliding keys,
 // empty values, no attributes) — the duplicate and out-of-order checks (emit.ts) depend on it.
 
 import type { KeyValue } from "../../../gen/opentelemetry/proto/common/v1/common_pb.ts";
@@ -43,9 +43,12 @@ const PLAN_LIMIT = 10_000;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a of a string's UTF-16 units, continuing from `h`. */
+/** FNV-1a-style hash of a string, two UTF-16 units per step, continuing from `h`. */
 export function hashString(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  const n = s.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) h = Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), FNV_PRIME);
+  if (i < n) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
   return h;
 }
 
