@@ -102,8 +102,8 @@ export class MetricsRegistry {
     return {
       observe: (labels, value) => {
         const s = this.series(fam, labels);
-        s.counts ??= buckets.map(() => 0);
-        buckets.forEach((b, i) => value <= b && s.counts![i]!++);
+        const counts = (s.counts ??= buckets.map(() => 0));
+        for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]!) counts[i]!++;
         s.sum = (s.sum ?? 0) + value;
         s.value += 1;
       },
