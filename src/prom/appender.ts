@@ -47,7 +47,10 @@ export interface NativeHistogram {
   resetHint: 0 | 1 | 2 | 3;
 }
 
-/** One transaction. */
+/**
+ * One transaction. Label arrays handed to it are never changed afterwards: receivers keep them,
+ * and may recognise a series by its array (remote write's WAL storage does).
+ */
 export interface Appender {
   append(labels: Labels, timestampMs: number, value: number): void;
   /**
