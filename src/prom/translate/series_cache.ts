@@ -21,6 +21,17 @@ export interface SeriesState {
   labels: Labels;
   /** Its labels with `__name__` = the family, for types with one series per point. */
   named?: Labels;
+  /** The label sets of a histogram's or summary's several series. */
+  parts?: SeriesParts;
+}
+
+/** A classic histogram's or a summary's series labels, kept with the point series. */
+export interface SeriesParts {
+  sum: Labels;
+  count: Labels;
+  /** The `le` (histograms) or `quantile` (summaries) values `labels` were made for. */
+  values: string[];
+  labels: Labels[];
 }
 
 /** The point being looked up: compares its labels with a candidate's, builds them when new. */

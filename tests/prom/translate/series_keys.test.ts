@@ -11,7 +11,7 @@ import { Converter } from "../../../src/prom/translate/converter.ts";
 import { attributeLabels, overrideLabels, sortedLabels } from "../../../src/prom/translate/labels.ts";
 import { SeriesCache, type SeriesProbe } from "../../../src/prom/translate/series_cache.ts";
 import { SeriesKeys, prefixHash } from "../../../src/prom/translate/series_keys.ts";
-import { BARE, NOW_MS, at, attrs, convert, gauge, point, resource, sum } from "./capture.ts";
+import { BARE, NOW_MS, at, attrs, convert, gauge, histogram, point, resource, sum, summary } from "./capture.ts";
 
 const kvs = (record: Record<string, string> | [string, string][]) => attrs(record).map((kv) => create(KeyValueSchema, kv));
 
@@ -124,6 +124,22 @@ describe("series identity in the converter", () => {
     const second = convert([rm(2000)], BARE, conv);
     assert.deepEqual(second.lines(), ['c_total{k="v",x_y="z"} 1']);
     assert.equal(second.samples[0]!.labels, first.samples[0]!.labels);
+  });
+
+  test("histogram and summary series labels are kept while bounds and quantiles stay; new ones when they change", () => {
+    const conv = new Converter(BARE, () => NOW_MS);
+    const h = (ms: number, explicitBounds: number[]) =>
+      resource([histogram("lat", [{ timeUnixNano: at(ms), attributes: attrs({ k: "v" }), count: 3n, sum: 1, explicitBounds, bucketCounts: explicitBounds.map(() => 1n).concat([1n]) }])], {});
+    const first = convert([h(1000, [1, 2])], BARE, conv);
+    const second = convert([h(2000, [1, 2])], BARE, conv);
+    assert.deepEqual(second.lines(), first.lines());
+    second.samples.forEach((s, i) => assert.equal(s.labels, first.samples[i]!.labels, s.series));
+    const third = convert([h(3000, [1, 5, 10])], BARE, conv);
+    assert.deepEqual(third.lines(), ['lat_sum{k="v"} 1', 'lat_count{k="v"} 3', 'lat_bucket{k="v",le="1"} 1', 'lat_bucket{k="v",le="5"} 2', 'lat_bucket{k="v",le="10"} 3', 'lat_bucket{k="v",le="+Inf"} 3']);
+    const q = (ms: number, quantiles: number[]) =>
+      resource([summary("rt", [{ timeUnixNano: at(ms), count: 2n, sum: 3, quantileValues: quantiles.map((quantile) => ({ quantile, value: quantile })) }])], {});
+    convert([q(1000, [0.5])], BARE, conv);
+    assert.deepEqual(convert([q(2000, [0.5, 0.99])], BARE, conv).lines(), ["rt_sum{} 3", "rt_count{} 2", 'rt{quantile="0.5"} 0.5', 'rt{quantile="0.99"} 0.99']);
   });
 
   test("after gc forgets a series it starts afresh; series seen since keep their clock", () => {
