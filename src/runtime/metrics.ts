@@ -44,10 +44,10 @@ export interface Histogram {
 
 const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** A set of metric families; registering the same name twice returns the existing family. */
 /** Bounds Family.fast: label sets come from code, but a caller could vary them without end. */
 const FAST_LIMIT = 10_000;
 
+/** A set of metric families; registering the same name twice returns the existing family. */
 export class MetricsRegistry {
   private families = new Map<string, Family>();
   /** Numbers the views of one root, so their fast keys differ (their const labels may). */
