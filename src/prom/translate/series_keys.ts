@@ -6,9 +6,10 @@
 // values: one pass over them for the hash, and a comparison with the labels of the series the
 // hash finds (series_cache.ts), so a hash collision never merges two series.
 //
-// The hash is FNV-1a-like over the family, then per label the hash of its name and its value's
-// UTF-16 units (two per step). Equal label sets hash equally whichever path built them (plan, colliding keys,
-// empty values, no attributes) — the duplicate and out-of-order checks (emit.ts) depend on it.
+// The hash is FNV-1a-like over the family, then per label the hash of its name and its
+// value's UTF-16 units (two per step). Equal label sets hash equally whichever path built them
+// (plan, colliding keys, empty values, no attributes) — the duplicate and out-of-order checks
+// (emit.ts) depend on it.
 
 import type { KeyValue } from "../../../gen/opentelemetry/proto/common/v1/common_pb.ts";
 import type { Label, Labels } from "../appender.ts";
