@@ -66,7 +66,7 @@ function mixLabel(h: number, nameHash: number, value: string): number {
 }
 
 function nameHash(name: string): number {
-  return hashString(FNV_OFFSET, name) >>> 0;
+  return hashString(FNV_OFFSET, name) | 0;
 }
 
 /** A family's series prefix (type tag + name) and the hash its series start from. */
@@ -132,7 +132,7 @@ export class SeriesKeys {
       // An empty value means no label (it also removed the base label of that name).
       if (value !== "") h = mixLabel(h, plan.nameHashes[s]!, value);
     }
-    return h >>> 0;
+    return h | 0;
   }
 
   /** Whether `labels` are exactly the labels of the point last given to point(). */
@@ -210,7 +210,7 @@ export class SeriesKeys {
 function hashLabels(seed: number, labels: Labels): number {
   let h = seed;
   for (const [name, value] of labels) h = mixLabel(h, nameHash(name), value);
-  return h >>> 0;
+  return h | 0;
 }
 
 function sameKeys(keys: readonly string[], attrs: readonly KeyValue[]): boolean {
