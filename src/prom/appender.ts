@@ -47,7 +47,10 @@ export interface NativeHistogram {
   resetHint: 0 | 1 | 2 | 3;
 }
 
-/** One transaction. */
+/**
+ * One transaction. Label arrays handed to it are never changed afterwards: receivers keep them,
+ * and may recognise a series by its array (remote write's WAL storage does).
+ */
 export interface Appender {
   append(labels: Labels, timestampMs: number, value: number): void;
   /**
@@ -86,6 +89,8 @@ export function fanout(targets: () => readonly Appendable[]): Appendable {
   return {
     appender(): Appender {
       const list = targets().map((t) => t.appender());
+      // One receiver (the usual case): its own appender, without a forwarding call per sample.
+      if (list.length === 1) return list[0]!;
       return {
         append: (l, t, v) => list.forEach((a) => a.append(l, t, v)),
         appendStale: (l, t) => list.forEach((a) => a.appendStale(l, t)),

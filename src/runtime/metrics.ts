@@ -11,6 +11,12 @@ interface Family {
   help: string;
   kind: Kind;
   series: Map<string, Series>;
+  /**
+   * The same series looked up by view and the caller's labels as given (insertion order, no
+   * merging or sorting), so updates skip building the canonical key. Cleared when a series is
+   * removed, so it never hands out one that left `series`.
+   */
+  fast: Map<string, Series>;
   /** Scrape-time collectors, keyed by the const labels of the registry view that added them. */
   collectors: Map<string, { labels: Labels; collect: () => Array<{ labels: Labels; value: number }> }>;
   buckets?: number[];
@@ -38,12 +44,21 @@ export interface Histogram {
 
 const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** Bounds Family.fast: label sets come from code, but a caller could vary them without end. */
+const FAST_LIMIT = 10_000;
+
 /** A set of metric families; registering the same name twice returns the existing family. */
 export class MetricsRegistry {
   private families = new Map<string, Family>();
+  /** Numbers the views of one root, so their fast keys differ (their const labels may). */
+  private views = 0;
+  /** This view's prefix in Family.fast keys. */
+  private readonly viewKey: string;
 
   /** Labels added to every series this registry (or a child) writes. */
-  constructor(private readonly constLabels: Labels = {}, private readonly shared?: MetricsRegistry) {}
+  constructor(private readonly constLabels: Labels = {}, private readonly shared?: MetricsRegistry) {
+    this.viewKey = `${this.root().views++}\u0002`;
+  }
 
   /** A view of the same registry that adds `labels` to every series (e.g. `component_id`). */
   with(labels: Labels): MetricsRegistry {
@@ -60,7 +75,9 @@ export class MetricsRegistry {
     return {
       set: (labels, value) => (this.series(fam, labels).value = value),
       inc: (labels = {}, by = 1) => (this.series(fam, labels).value += by),
-      remove: (labels) => fam.series.delete(seriesKey({ ...this.constLabels, ...labels })),
+      remove: (labels) => {
+        if (fam.series.delete(seriesKey({ ...this.constLabels, ...labels }))) fam.fast.clear();
+      },
     };
   }
 
@@ -85,8 +102,8 @@ export class MetricsRegistry {
     return {
       observe: (labels, value) => {
         const s = this.series(fam, labels);
-        s.counts ??= buckets.map(() => 0);
-        buckets.forEach((b, i) => value <= b && s.counts![i]!++);
+        const counts = (s.counts ??= buckets.map(() => 0));
+        for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]!) counts[i]!++;
         s.sum = (s.sum ?? 0) + value;
         s.value += 1;
       },
@@ -98,6 +115,7 @@ export class MetricsRegistry {
     for (const fam of this.root().families.values()) {
       const matches = (l: Labels) => Object.entries(labels).every(([k, v]) => l[k] === v);
       for (const [key, s] of fam.series) if (matches(s.labels)) fam.series.delete(key);
+      fam.fast.clear();
       for (const [key, c] of fam.collectors) if (matches(c.labels)) fam.collectors.delete(key);
     }
   }
@@ -125,21 +143,37 @@ export class MetricsRegistry {
       if (existing.kind !== kind) throw new Error(`metric ${name} registered as ${existing.kind} and ${kind}`);
       return existing;
     }
-    const fam: Family = { name, help, kind, series: new Map(), collectors: new Map() };
+    const fam: Family = { name, help, kind, series: new Map(), fast: new Map(), collectors: new Map() };
     fams.set(name, fam);
     return fam;
   }
 
+  /** The series of `labels` (on top of the const labels), created on first use. */
   private series(fam: Family, labels: Labels): Series {
+    // Counters and gauges are updated per request or per batch; the canonical key (merge,
+    // sort, join) is built only the first time a view updates a label set.
+    let fastKey = this.viewKey;
+    for (const k in labels) fastKey += `${k}\u0000${labels[k]}\u0001`;
+    let s = fam.fast.get(fastKey);
+    // A value holding the separators could make two label sets one key: check the values.
+    if (s && sameValues(s.labels, labels)) return s;
     const all = { ...this.constLabels, ...labels };
     const key = seriesKey(all);
-    let s = fam.series.get(key);
+    s = fam.series.get(key);
     if (!s) {
       s = { labels: all, value: 0 };
       fam.series.set(key, s);
     }
+    if (fam.fast.size >= FAST_LIMIT) fam.fast.clear();
+    fam.fast.set(fastKey, s);
     return s;
   }
+}
+
+/** Whether every label of `given` has the same value in `series`. */
+function sameValues(series: Labels, given: Labels): boolean {
+  for (const k in given) if (series[k] !== given[k]) return false;
+  return true;
 }
 
 function seriesKey(labels: Labels): string {

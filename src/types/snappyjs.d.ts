@@ -7,3 +7,14 @@ declare module "snappyjs" {
   const snappy: { uncompress: typeof uncompress; compress: typeof compress };
   export default snappy;
 }
+
+// The compressor itself, for compressing into a caller's buffer (src/prom/remote_write/compress.ts).
+declare module "snappyjs/snappy_compressor.js" {
+  export class SnappyCompressor {
+    constructor(uncompressed: Uint8Array);
+    /** Worst-case size of the compressed block. */
+    maxCompressedLength(): number;
+    /** Writes the block into `out` (at least maxCompressedLength() long); returns its length. */
+    compressToBuffer(out: Uint8Array): number;
+  }
+}

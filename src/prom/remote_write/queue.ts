@@ -9,7 +9,7 @@ import type { Labels, Metadata } from "../appender.ts";
 import type { Logger } from "../../runtime/logger.ts";
 import { EXEMPLAR, HISTOGRAM, type QueueEntry, SAMPLE, type SeriesInfo, seriesInfo } from "./batch.ts";
 import type { MetadataEntry } from "./encode.ts";
-import type { QueueMetrics } from "./metrics.ts";
+import type { Kind, QueueMetrics } from "./metrics.ts";
 import { type Cursor, ProgressFile, type ShardProgress, before, earliest, progressPath, readProgress } from "./progress.ts";
 import { EXEMPLARS, HISTOGRAMS, METADATA, SAMPLES, SERIES, type WalRecord, decodeRecord } from "./records.ts";
 import { type ProtocolState, type SendResult, Sender, type SenderConfig, sleep } from "./sender.ts";
@@ -67,6 +67,8 @@ export class EndpointQueue {
   /** True while the pump holds records it read but has not handed to shards yet. */
   private dispatching = false;
   private progressError: string | undefined;
+  /** Entries placed in shards whose pending gauges are not updated yet (see flushPending). */
+  private pendingIn: Record<Kind, number> = { samples: 0, exemplars: 0, histograms: 0 };
 
   constructor(
     readonly settings: EndpointSettings,
@@ -249,59 +251,107 @@ export class EndpointQueue {
 
   /** Hands a record's items to their shards; false when stopped part-way. */
   private async dispatch(pos: number, rec: WalRecord, series: Map<number, SeriesInfo>, signal: AbortSignal): Promise<boolean> {
-    switch (rec.type) {
-      case SERIES:
-        for (const d of rec.series) series.set(d.ref, seriesInfo(d.labels, this.deps.externalLabels()));
-        return true;
-      case METADATA:
-        for (const m of rec.metadata) this.metadata.set(m.family, m.metadata);
-        return true;
-      case SAMPLES:
-        for (let i = 0; i < rec.samples.length; i++) {
-          const s = rec.samples[i]!;
-          const info = series.get(s.ref);
-          if (info && !(await this.enqueue({ series: info, kind: SAMPLE, pos, idx: i, ts: s.ts, value: s.value, stale: s.stale }, signal))) return false;
-        }
-        return true;
-      case EXEMPLARS:
-        if (!this.settings.sendExemplars) return true;
-        for (let i = 0; i < rec.exemplars.length; i++) {
-          const x = rec.exemplars[i]!;
-          const info = series.get(x.ref);
-          if (info && !(await this.enqueue({ series: info, kind: EXEMPLAR, pos, idx: i, ts: x.exemplar.timestampMs ?? 0, value: x.exemplar.value, stale: false, exemplar: x.exemplar }, signal))) return false;
-        }
-        return true;
-      case HISTOGRAMS:
-        if (!this.settings.sendNativeHistograms) return true;
-        for (let i = 0; i < rec.histograms.length; i++) {
-          const h = rec.histograms[i]!;
-          const info = series.get(h.ref);
-          if (info && !(await this.enqueue({ series: info, kind: HISTOGRAM, pos, idx: i, ts: h.ts, value: 0, stale: false, histogram: h.histogram }, signal))) return false;
-        }
-        return true;
+    // Entries are placed synchronously while their shards have room; only a full shard or a
+    // reshard makes the pump wait (an await per sample would cost more than the sample).
+    try {
+      switch (rec.type) {
+        case SERIES:
+          for (const d of rec.series) series.set(d.ref, seriesInfo(d.labels, this.deps.externalLabels()));
+          return true;
+        case METADATA:
+          for (const m of rec.metadata) this.metadata.set(m.family, m.metadata);
+          return true;
+        case SAMPLES:
+          for (let i = 0; i < rec.samples.length; i++) {
+            const s = rec.samples[i]!;
+            const info = series.get(s.ref);
+            if (!info) continue;
+            const placed = this.enqueue({ series: info, kind: SAMPLE, pos, idx: i, ts: s.ts, value: s.value, stale: s.stale }, signal);
+            if (placed !== true && !(await this.settle(placed))) return false;
+          }
+          return true;
+        case EXEMPLARS:
+          if (!this.settings.sendExemplars) return true;
+          for (let i = 0; i < rec.exemplars.length; i++) {
+            const x = rec.exemplars[i]!;
+            const info = series.get(x.ref);
+            if (!info) continue;
+            const placed = this.enqueue({ series: info, kind: EXEMPLAR, pos, idx: i, ts: x.exemplar.timestampMs ?? 0, value: x.exemplar.value, stale: false, exemplar: x.exemplar }, signal);
+            if (placed !== true && !(await this.settle(placed))) return false;
+          }
+          return true;
+        case HISTOGRAMS:
+          if (!this.settings.sendNativeHistograms) return true;
+          for (let i = 0; i < rec.histograms.length; i++) {
+            const h = rec.histograms[i]!;
+            const info = series.get(h.ref);
+            if (!info) continue;
+            const placed = this.enqueue({ series: info, kind: HISTOGRAM, pos, idx: i, ts: h.ts, value: 0, stale: false, histogram: h.histogram }, signal);
+            if (placed !== true && !(await this.settle(placed))) return false;
+          }
+          return true;
+      }
+    } finally {
+      this.flushPending();
     }
   }
 
-  /** Puts one entry in its shard, waiting while the shard is full; false when stopped. */
-  private async enqueue(e: QueueEntry, signal: AbortSignal): Promise<boolean> {
-    if (this.paused) await this.paused;
+  /** Waits for an entry that could not be placed at once; the pending gauges are brought up to date first. */
+  private settle(placed: Promise<boolean>): Promise<boolean> {
+    this.flushPending();
+    return placed;
+  }
+
+  /**
+   * Puts one entry in its shard: true when done (placed, or skipped as already sent), else a
+   * promise that waits while the queue is paused or the shard is full; it resolves false when stopped.
+   */
+  private enqueue(e: QueueEntry, signal: AbortSignal): true | Promise<boolean> {
+    if (this.paused) return this.afterPause(e, signal);
     const index = e.series.hash % this.shards.length;
     const done = this.skip?.[index];
     if (done && before(e, done)) return true;
     const replayEnd = this.replayEnd?.[index];
     if (replayEnd && !before(replayEnd, e)) e.replay = true;
     this.cursor = { pos: e.pos, idx: e.idx };
-    let shard = this.shards[index]!;
-    while (!shard.push(e)) {
+    const shard = this.shards[index]!;
+    if (!shard.push(e)) return this.waitAndPush(e, shard, signal);
+    this.placed(e);
+    return true;
+  }
+
+  private async afterPause(e: QueueEntry, signal: AbortSignal): Promise<boolean> {
+    await this.paused;
+    return await this.enqueue(e, signal);
+  }
+
+  /** Waits for room in `shard` (the one that refused `e`), or in the shard `e` maps to after a reshard. */
+  private async waitAndPush(e: QueueEntry, shard: Shard, signal: AbortSignal): Promise<boolean> {
+    do {
       this.deps.metrics.inc("enqueue_retries_total");
       await shard.waitForSpace(signal);
       if (signal.aborted) return false;
       if (this.paused) await this.paused;
       shard = this.shards[e.series.hash % this.shards.length]!;
-    }
-    this.stats.dispatched++;
-    this.deps.metrics.pending(pendingDelta([e], 1));
+    } while (!shard.push(e));
+    this.placed(e);
     return true;
+  }
+
+  /** Counts an entry handed to a shard; the gauges follow in flushPending. */
+  private placed(e: QueueEntry): void {
+    this.stats.dispatched++;
+    if (e.kind === SAMPLE) this.pendingIn.samples++;
+    else if (e.kind === EXEMPLAR) this.pendingIn.exemplars++;
+    else this.pendingIn.histograms++;
+  }
+
+  /** Adds the entries placed since the last call to the pending gauges. */
+  private flushPending(): void {
+    const d = this.pendingIn;
+    if (d.samples === 0 && d.exemplars === 0 && d.histograms === 0) return;
+    this.deps.metrics.pending(d);
+    this.pendingIn = { samples: 0, exemplars: 0, histograms: 0 };
   }
 
   // ---- metadata --------------------------------------------------------------------------------

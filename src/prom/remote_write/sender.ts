@@ -5,12 +5,12 @@
 // some of its series. A remote write 2.0 endpoint that turns out to be a 1.x receiver is
 // switched to 1.0 and the batch re-sent (prometheus.md §5.3).
 
-import snappy from "snappyjs";
 import type { Metadata } from "../appender.ts";
 import type { Logger } from "../../runtime/logger.ts";
 import { EXEMPLAR, type Group, type QueueEntry, countKinds, encodeV1, encodeV2, exampleSeries, groupEntries } from "./batch.ts";
 import { type ClientSettings, type Outcome, type Protocol, postWrite } from "./client.ts";
 import type { MetadataEntry } from "./encode.ts";
+import { snappyCompress } from "./compress.ts";
 import { KINDS, type Kind, type QueueMetrics } from "./metrics.ts";
 
 export interface SenderConfig {
@@ -58,7 +58,7 @@ export class Sender {
       if (live.length === 0) return report("done");
       const counts = countKinds(live);
       const groups = groupEntries(live);
-      const body = snappy.compress(this.encode(groups)) as Uint8Array;
+      const body = snappyCompress(this.encode(groups));
       const started = this.now();
       const outcome = await postWrite(this.cfg.client, body, this.protocol.current, stop);
       seconds = (this.now() - started) / 1000;
@@ -96,7 +96,7 @@ export class Sender {
   /** Sends metadata (remote write 1.0 only), retrying until `stop` aborts or `giveUpMs` passes. */
   async sendMetadata(list: readonly MetadataEntry[], stop: AbortSignal, giveUpMs: number): Promise<boolean> {
     if (list.length === 0 || this.protocol.current !== "v1") return true;
-    const body = snappy.compress(encodeV1([], list)) as Uint8Array;
+    const body = snappyCompress(encodeV1([], list));
     const deadline = this.now() + giveUpMs;
     let backoff = this.cfg.minBackoffMs;
     for (;;) {

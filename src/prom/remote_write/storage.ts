@@ -38,6 +38,8 @@ interface SeriesEntry {
   /** Scratch state of the commit in progress. */
   commit: number;
   pendingTs: number;
+  /** Set when gc() drops the entry, so label arrays remembered for it stop finding it. */
+  removed: boolean;
 }
 
 interface MetaEntry {
@@ -56,6 +58,12 @@ export interface CommitResult {
 /** Series table + record encoding on top of a WalWriter. */
 export class WalStorage {
   private readonly series = new Map<number, SeriesEntry | SeriesEntry[]>();
+  /**
+   * The entry of a label array seen before. Producers that keep a series' labels (the OTLP
+   * converter does) hand the same immutable array every time; it then skips the checks,
+   * the hash and the comparison.
+   */
+  private readonly known = new WeakMap<Labels, SeriesEntry>();
   private size = 0;
   private readonly meta = new Map<string, MetaEntry>();
   private nextRef = 1;
@@ -148,7 +156,11 @@ export class WalStorage {
     let n = 0;
     for (const [hash, found] of this.series) {
       const list = Array.isArray(found) ? found : [found];
-      const kept = list.filter((e) => e.lastSeen >= before);
+      const kept: SeriesEntry[] = [];
+      for (const e of list) {
+        if (e.lastSeen >= before) kept.push(e);
+        else e.removed = true;
+      }
       n += list.length - kept.length;
       if (kept.length === 0) this.series.delete(hash);
       else if (kept.length !== list.length) this.series.set(hash, kept.length === 1 ? kept[0]! : kept);
@@ -160,6 +172,14 @@ export class WalStorage {
 
   /** The entry for a label set, created when new; undefined when the labels are unusable. */
   private resolve(raw: Labels, result: CommitResult): SeriesEntry | undefined {
+    const seen = this.known.get(raw);
+    if (seen !== undefined && !seen.removed) return seen;
+    const e = this.lookup(raw, result);
+    if (e !== undefined) this.known.set(raw, e);
+    return e;
+  }
+
+  private lookup(raw: Labels, result: CommitResult): SeriesEntry | undefined {
     const labels = normalizeLabels(raw);
     if (!labels) {
       result.invalid++;
@@ -176,7 +196,7 @@ export class WalStorage {
       else e = found.find((x) => sameLabels(x.labels, labels));
     }
     if (!e) {
-      e = { ref: this.nextRef++, labels, hash, lastTs: -Infinity, lastSeen: 0, definedIn: -1, commit: 0, pendingTs: -Infinity };
+      e = { ref: this.nextRef++, labels, hash, lastTs: -Infinity, lastSeen: 0, definedIn: -1, commit: 0, pendingTs: -Infinity, removed: false };
       if (found === undefined) this.series.set(hash, e);
       else if (Array.isArray(found)) found.push(e);
       else this.series.set(hash, [found, e]);

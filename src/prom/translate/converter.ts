@@ -5,12 +5,13 @@
 import type { Metric, ResourceMetrics } from "../../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import { AggregationTemporality } from "../../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import type { Appender, Labels, Metadata, MetricType } from "../appender.ts";
-import { type BaseLabels, type ConvertReport, Emitter, baseLabels } from "./emit.ts";
-import { attributeLabels, labelsKey } from "./labels.ts";
+import { type BaseLabels, type ConvertReport, Emitter } from "./emit.ts";
+import { attributeLabels, labelsKey, sortedLabels } from "./labels.ts";
 import { NameCache, type NameKind } from "./names.ts";
 import { writeExponentialPoints, writeHistogramPoints, writeNumberPoints, writeSummaryPoints } from "./points.ts";
 import { SCOPE_INFO, TARGET_INFO, identityOf, scopeBaseLabels, scopeIdentity, scopeInfoLabels, targetInfoLabels } from "./resource.ts";
 import { SERIES_MAX_AGE_MS, SeriesCache } from "./series_cache.ts";
+import { SeriesKeys } from "./series_keys.ts";
 import { metadataUnit } from "./units.ts";
 
 export type { ConvertReport, DropReason } from "./emit.ts";
@@ -53,6 +54,7 @@ export class Converter {
   private opts: ConvertOptions;
   private names: NameCache;
   private readonly series = new SeriesCache();
+  private readonly keys = new SeriesKeys();
   private readonly metadata = new Map<string, SentMetadata>();
   private conversions = 0;
 
@@ -86,7 +88,7 @@ export class Converter {
 
   /** Converts every resource of a batch into `app`; never commits. */
   convert(resources: readonly ResourceMetrics[], app: Appender): ConvertReport {
-    const e = new Emitter(app, this.series, this.now(), this.opts.startTimestampZeroIngestion, this.conversions++);
+    const e = new Emitter(app, this.series, this.keys, this.now(), this.opts.startTimestampZeroIngestion, this.conversions++);
     // Identical resources (or scopes) in one batch give one info sample, not duplicates.
     const infoWritten = new Set<string>();
     for (const rm of resources) {
@@ -102,7 +104,7 @@ export class Converter {
           const name = this.prefixed(SCOPE_INFO);
           this.writeInfo(e, infoWritten, name, scopeInfoLabels(sm.scope, id, name, e.invalidKey), "");
         }
-        const base = baseLabels(scopeBaseLabels(id, scopeIdentity(sm.scope), this.opts.includeScopeLabels, promoted));
+        const base = this.keys.base(sortedLabels(scopeBaseLabels(id, scopeIdentity(sm.scope), this.opts.includeScopeLabels, promoted)));
         for (const m of sm.metrics) this.writeMetric(e, m, base);
       }
     }
@@ -138,7 +140,7 @@ export class Converter {
       e.drop("invalid_name", points, JSON.stringify(m.name));
       return;
     }
-    this.sendMetadata(e, family, { type: typeOf(data.case, counter), help: m.description, unit: metadataUnit(m.unit) });
+    if (this.opts.honorMetadata) this.sendMetadata(e, family, { type: typeOf(data.case, counter), help: m.description, unit: metadataUnit(m.unit) });
     switch (data.case) {
       case "gauge":
         return writeNumberPoints(e, family, base, data.value.dataPoints, false);

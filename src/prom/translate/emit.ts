@@ -3,9 +3,10 @@
 
 import type { KeyValue } from "../../../gen/opentelemetry/proto/common/v1/common_pb.ts";
 import type { Appender, Exemplar, Labels, NativeHistogram } from "../appender.ts";
-import { labelsKey, pointLabels, sortedLabels } from "./labels.ts";
+import { withReserved } from "./labels.ts";
 import { emptyLike } from "./native_histogram.ts";
 import type { SeriesCache, SeriesState } from "./series_cache.ts";
+import type { BaseLabels, Family, SeriesKeys } from "./series_keys.ts";
 import { timestampMs } from "./time.ts";
 
 /** Why something was not written. */
@@ -40,13 +41,7 @@ export interface ConvertReport {
   examples: Partial<Record<DropReason, string>>;
 }
 
-/** The labels every series of one scope starts from, sorted. */
-export type BaseLabels = Labels;
-
-/** BaseLabels of a label map. */
-export function baseLabels(map: ReadonlyMap<string, string>): BaseLabels {
-  return sortedLabels(map);
-}
+export type { BaseLabels } from "./series_keys.ts";
 
 /** An opened data point. */
 export interface Point {
@@ -62,10 +57,15 @@ export interface Point {
 
 export class Emitter {
   readonly report: ConvertReport = { points: 0, samples: 0, histograms: 0, exemplars: 0, dropped: {}, examples: {} };
+  /** The family of the previous open() and its series prefix and hash seed (points come per metric). */
+  private family = "";
+  private tag = "";
+  private series: Family = { prefix: "", seed: 0 };
 
   constructor(
     readonly app: Appender,
     private readonly cache: SeriesCache,
+    private readonly keys: SeriesKeys,
     /** Wall-clock time of this conversion (ms). */
     readonly now: number,
     private readonly zeroIngestion: boolean,
@@ -93,8 +93,13 @@ export class Emitter {
       this.drop("zero_timestamp", 1, family);
       return undefined;
     }
-    const labels = attrs.length === 0 ? base : pointLabels(base, attrs, this.invalidKey);
-    const state = this.cache.touch(`${tag}${family}\u0000${labelsKey(labels)}`, this.now);
+    if (family !== this.family || tag !== this.tag) {
+      this.family = family;
+      this.tag = tag;
+      this.series = this.keys.family(tag, family);
+    }
+    const hash = this.keys.point(this.series.seed, base, attrs, this.invalidKey);
+    const state = this.cache.touch(hash, this.series.prefix, this.keys, this.now);
     if (ts < state.lastTs) {
       this.drop("out_of_order", 1, family);
       return undefined;
@@ -111,7 +116,12 @@ export class Emitter {
     state.lastTs = ts;
     state.lastConversion = this.conversion;
     this.report.points++;
-    return { labels, ts, zeroAt, state, exemplarFloor };
+    return { labels: state.labels, ts, zeroAt, state, exemplarFloor };
+  }
+
+  /** The labels of a point's one series named `family` (gauges, sums, native histograms), kept with the series. */
+  named(p: Point, family: string): Labels {
+    return (p.state.named ??= withReserved(p.labels, [["__name__", family]]));
   }
 
   /** A float sample, or the stale marker (appendStale: JS numbers cannot carry StaleNaN, §4.5). */

@@ -20,6 +20,22 @@ export interface ClassicHistogram {
   sum: number | undefined;
 }
 
+/** Bounds repeat point after point; their `le` text (float formatting) is kept. Bounded. */
+const leTexts = new Map<number, string>();
+const LE_LIMIT = 10_000;
+
+/** formatFloat(bound), memoised; not for 0, whose two signs one Map key cannot tell apart. */
+function leOf(bound: number): string {
+  if (bound === 0) return formatFloat(bound);
+  let le = leTexts.get(bound);
+  if (le === undefined) {
+    if (leTexts.size >= LE_LIMIT) leTexts.clear();
+    le = formatFloat(bound);
+    leTexts.set(bound, le);
+  }
+  return le;
+}
+
 /**
  * OTLP bucket counts are per bucket, Prometheus' are cumulative: emit running sums over
  * `i < min(len(bounds), len(counts))`, then `+Inf` = the point's `count` — not the running sum,
@@ -46,7 +62,7 @@ export function classicHistogram(point: HistogramDataPoint): ClassicHistogram {
     running += count;
     // Equal bounds: one series, carrying the counts of all of them.
     if (i + 1 < pairs.length && pairs[i + 1]![0] === bound) continue;
-    buckets.push({ le: formatFloat(bound), value: Number(running) });
+    buckets.push({ le: leOf(bound), value: Number(running) });
     bounds.push(bound);
   }
   const count = Number(point.count);

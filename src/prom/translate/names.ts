@@ -85,7 +85,9 @@ function startsWithDigit(s: string): boolean {
 
 /** Memoises metricName per (name, unit, kind); bounded, because names come from clients. */
 export class NameCache {
-  private readonly names = new Map<string, string | null>();
+  /** By OTLP name, then the (unit, kind) pairs seen with it: no key string is built per metric. */
+  private readonly names = new Map<string, NameEntry[]>();
+  private size = 0;
 
   constructor(
     private readonly opts: NameOptions,
@@ -94,13 +96,27 @@ export class NameCache {
 
   /** As metricName, with the options given at construction. */
   get(name: string, unit: string, kind: NameKind): string | undefined {
-    const key = `${kind}\u0000${unit}\u0000${name}`;
-    let found = this.names.get(key);
-    if (found === undefined) {
-      if (this.names.size >= this.limit) this.names.clear();
-      found = metricName(name, unit, kind, this.opts) ?? null;
-      this.names.set(key, found);
+    let entries = this.names.get(name);
+    if (entries !== undefined) {
+      for (const e of entries) if (e.unit === unit && e.kind === kind) return e.family ?? undefined;
     }
-    return found ?? undefined;
+    if (this.size >= this.limit) {
+      this.names.clear();
+      this.size = 0;
+      entries = undefined;
+    }
+    const family = metricName(name, unit, kind, this.opts);
+    const entry: NameEntry = { unit, kind, family: family ?? null };
+    if (entries === undefined) this.names.set(name, [entry]);
+    else entries.push(entry);
+    this.size++;
+    return family;
   }
+}
+
+interface NameEntry {
+  unit: string;
+  kind: NameKind;
+  /** null: no legal name (the metric is dropped). */
+  family: string | null;
 }

@@ -7,12 +7,13 @@ import type {
   NumberDataPoint,
   SummaryDataPoint,
 } from "../../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
-import type { Label } from "../appender.ts";
+import type { Label, Labels } from "../appender.ts";
 import type { BaseLabels, Emitter } from "./emit.ts";
 import { exemplarBucket, exemplarValue, toExemplar } from "./exemplars.ts";
 import { classicHistogram } from "./histogram.ts";
 import { withReserved } from "./labels.ts";
 import { nativeHistogram } from "./native_histogram.ts";
+import type { SeriesParts } from "./series_cache.ts";
 import { summarySeries } from "./summary.ts";
 import { noRecordedValue } from "./time.ts";
 
@@ -32,11 +33,10 @@ function named(name: string): Label[] {
  * exemplars; gauges and non-monotonic sums drop them (spec §4.4).
  */
 export function writeNumberPoints(e: Emitter, family: string, base: BaseLabels, points: readonly NumberDataPoint[], counter: boolean): void {
-  const reserved = named(family);
   for (const dp of points) {
     const p = e.open(family, counter ? "c" : "g", base, dp.attributes, dp.timeUnixNano, dp.startTimeUnixNano, counter);
     if (!p) continue;
-    const labels = withReserved(p.labels, reserved);
+    const labels = e.named(p, family);
     e.sample(p, labels, numberValue(dp), noRecordedValue(dp.flags));
     if (counter) for (const ex of dp.exemplars) e.exemplar(p, labels, toExemplar(ex));
   }
@@ -56,9 +56,10 @@ export function writeHistogramPoints(e: Emitter, family: string, base: BaseLabel
     if (!p) continue;
     const stale = noRecordedValue(dp.flags);
     const h = classicHistogram(dp);
-    if (h.sum !== undefined) e.sample(p, withReserved(p.labels, sumName), h.sum, stale);
-    e.sample(p, withReserved(p.labels, countName), h.count, stale);
-    const bucketLabels = h.buckets.map((b) => withReserved(p.labels, [["__name__", bucketName], ["le", b.le]]));
+    const kept = (p.state.parts ??= { sum: withReserved(p.labels, sumName), count: withReserved(p.labels, countName), values: [], labels: [] });
+    if (h.sum !== undefined) e.sample(p, kept.sum, h.sum, stale);
+    e.sample(p, kept.count, h.count, stale);
+    const bucketLabels = partLabels(kept, h.buckets, (b) => b.le, (le) => withReserved(p.labels, [["__name__", bucketName], ["le", le]]));
     for (let i = 0; i < h.buckets.length; i++) e.sample(p, bucketLabels[i]!, h.buckets[i]!.value, stale);
     for (const ex of dp.exemplars) {
       e.exemplar(p, bucketLabels[exemplarBucket(h.bounds, exemplarValue(ex))]!, toExemplar(ex));
@@ -71,7 +72,6 @@ export function writeHistogramPoints(e: Emitter, family: string, base: BaseLabel
  * cannot be represented are dropped and counted. Exemplars go on the same series.
  */
 export function writeExponentialPoints(e: Emitter, family: string, base: BaseLabels, points: readonly ExponentialHistogramDataPoint[]): void {
-  const reserved = named(family);
   for (const dp of points) {
     const stale = noRecordedValue(dp.flags);
     const h = stale ? undefined : nativeHistogram(dp);
@@ -82,10 +82,24 @@ export function writeExponentialPoints(e: Emitter, family: string, base: BaseLab
     }
     const p = e.open(family, "e", base, dp.attributes, dp.timeUnixNano, dp.startTimeUnixNano, true);
     if (!p) continue;
-    const labels = withReserved(p.labels, reserved);
+    const labels = e.named(p, family);
     e.histogram(p, labels, h);
     for (const ex of dp.exemplars) e.exemplar(p, labels, toExemplar(ex));
   }
+}
+
+/**
+ * The label sets of a point's `le` / `quantile` series, kept with the series while the list of
+ * values stays the same (it usually does: bucket bounds and quantiles rarely change).
+ */
+function partLabels<T>(kept: SeriesParts, items: readonly T[], valueOf: (item: T) => string, make: (value: string) => Labels): Labels[] {
+  let same = kept.values.length === items.length;
+  for (let i = 0; same && i < items.length; i++) same = kept.values[i] === valueOf(items[i]!);
+  if (!same) {
+    kept.values = items.map(valueOf);
+    kept.labels = kept.values.map(make);
+  }
+  return kept.labels;
 }
 
 /** Summaries: `name{quantile}` per quantile, `_sum` (always) and `_count`; no exemplars (spec §3.3). */
@@ -97,11 +111,12 @@ export function writeSummaryPoints(e: Emitter, family: string, base: BaseLabels,
     if (!p) continue;
     const stale = noRecordedValue(dp.flags);
     const s = summarySeries(dp);
-    e.sample(p, withReserved(p.labels, sumName), s.sum, stale);
-    e.sample(p, withReserved(p.labels, countName), s.count, stale);
-    for (const q of s.quantiles) {
-      // Quantile series carry no start-time zero: a zero quantile would be a made-up value.
-      e.sample({ ...p, zeroAt: 0 }, withReserved(p.labels, [["__name__", family], ["quantile", q.quantile]]), q.value, stale);
-    }
+    const kept = (p.state.parts ??= { sum: withReserved(p.labels, sumName), count: withReserved(p.labels, countName), values: [], labels: [] });
+    e.sample(p, kept.sum, s.sum, stale);
+    e.sample(p, kept.count, s.count, stale);
+    const quantileLabels = partLabels(kept, s.quantiles, (q) => q.quantile, (quantile) => withReserved(p.labels, [["__name__", family], ["quantile", quantile]]));
+    // Quantile series carry no start-time zero: a zero quantile would be a made-up value.
+    const noZero = { ...p, zeroAt: 0 };
+    for (let i = 0; i < s.quantiles.length; i++) e.sample(noZero, quantileLabels[i]!, s.quantiles[i]!.value, stale);
   }
 }

@@ -95,6 +95,36 @@ describe("what goes on the wire", () => {
     assert.equal(metricValue(s2.metrics, "prometheus_remote_storage_shards{"), 3);
   });
 
+  test("a full shard makes the reader wait: order kept, retries counted, pending back to 0", async () => {
+    const r = await receiver();
+    // Three 503s keep the first batch in flight while the reader fills the shard (capacity 4).
+    r.script = [{ status: 503 }, { status: 503 }, { status: 503 }];
+    const s2 = startStore(`endpoint {
+  url = "${r.url}"
+  queue_config {
+    capacity = 4
+    max_samples_per_send = 2
+    batch_send_deadline = "20ms"
+    min_backoff = "5ms"
+    max_backoff = "20ms"
+    min_shards = 1
+    max_shards = 1
+  }
+}`);
+    stores.push(s2);
+    const samples: Array<[Labels, number, number]> = [];
+    for (let t = 1; t <= 10; t++) for (let i = 0; i < 3; i++) samples.push([series("full", i), t, t]);
+    await s2.write(samples);
+    await eventually(() => r.accepted().length === 30, 10_000, "30 samples");
+    for (let i = 0; i < 3; i++) {
+      const ts = r.accepted().filter((l) => l.includes(`i=${i} `)).map((l) => Number(l.split("@")[1]));
+      assert.deepEqual(ts, Array.from({ length: 10 }, (_, k) => k + 1), `series ${i}`);
+    }
+    assert.ok((metricValue(s2.metrics, "prometheus_remote_storage_enqueue_retries_total{") ?? 0) > 0, "the reader waited for room");
+    await eventually(() => metricValue(s2.metrics, "prometheus_remote_storage_samples_pending{") === 0, 5000, "pending back to 0");
+    assert.equal(metricValue(s2.metrics, "prometheus_remote_storage_samples_total{"), 30);
+  });
+
   test("exemplars and native histograms follow send_exemplars and send_native_histograms", async () => {
     const r = await receiver();
     const hist = { schema: 0, zeroThreshold: 1e-128, zeroCount: 0, count: 2, sum: 3, positiveSpans: [{ offset: 1, length: 1 }], positiveDeltas: [2], negativeSpans: [], negativeDeltas: [], resetHint: 0 as const };

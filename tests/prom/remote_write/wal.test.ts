@@ -254,6 +254,29 @@ describe("series table", () => {
     assert.equal(s.activeSeries, 0);
   });
 
+  test("a label array seen before finds its series; after gc the same array makes a new one", () => {
+    const dir = tempDir();
+    const { writer, storage: s } = storage(dir);
+    const unsorted: Labels = [["job", "x"], ["__name__", "u"]];
+    commit(s, [[A, 1, 1], [unsorted, 1, 2]]);
+    commit(s, [[A, 2, 3], [unsorted, 2, 4], [[...A], 3, 5]]);
+    assert.equal(s.activeSeries, 2);
+    assert.equal(s.gc(Date.now() + 1), 2);
+    assert.equal(s.activeSeries, 0);
+    // The forgotten series comes back: defined again (a new ref), its clock restarted.
+    commit(s, [[A, 1, 6]]);
+    assert.equal(s.activeSeries, 1);
+    writer.close();
+    const { records } = readAll(dir);
+    const defs = records.flatMap((r) => (r.type === SERIES ? r.series : []));
+    assert.deepEqual(
+      defs.map((d) => d.labels.map(([n, v]) => `${n}=${v}`).join(",")),
+      ["__name__=a,job=x", "__name__=u,job=x", "__name__=a,job=x"],
+    );
+    assert.notEqual(defs[2]!.ref, defs[0]!.ref);
+    assert.deepEqual(samplesOf(records), ["__name__=a,job=x 1@1", "__name__=u,job=x 2@1", "__name__=a,job=x 3@2", "__name__=u,job=x 4@2", "__name__=a,job=x 5@3", "__name__=a,job=x 6@1"]);
+  });
+
   test("a failed write leaves the table as it was: the series is defined again next time", () => {
     const dir = tempDir();
     const { writer, storage: s } = storage(dir);

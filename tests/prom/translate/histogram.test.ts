@@ -27,6 +27,17 @@ describe("explicit-bucket histograms (prometheus.md §3.1)", () => {
     ]);
   });
 
+  test("le text of a bound is the same every time; -0 and 0 keep their signs", () => {
+    const les = (explicitBounds: number[]) =>
+      convert([h({ count: 3n, bucketCounts: explicitBounds.map(() => 1n).concat([0n]), explicitBounds })], BARE)
+        .samples.filter((s) => s.series.startsWith(`${N}_bucket`))
+        .map((s) => s.labels.find(([n]) => n === "le")![1]);
+    assert.deepEqual(les([1e-7, 0.25, 1e21]), ["0.0000001", "0.25", "1000000000000000000000", "+Inf"]);
+    assert.deepEqual(les([1e-7, 0.25, 1e21]), ["0.0000001", "0.25", "1000000000000000000000", "+Inf"]);
+    assert.deepEqual(les([-0, 1]), ["-0", "1", "+Inf"]);
+    assert.deepEqual(les([0, 1]), ["0", "1", "+Inf"]);
+  });
+
   test("all series share the point's timestamp and labels", () => {
     const c = convert([h({ count: 1n, sum: 1, bucketCounts: [1n, 0n], explicitBounds: [1], attributes: attrs({ route: "/x" }) })], BARE);
     assert.ok(c.samples.every((s) => s.ts === T_MS && s.series.includes('route="/x"')));

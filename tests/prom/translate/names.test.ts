@@ -161,6 +161,9 @@ describe("NameCache", () => {
     assert.equal(cache.get("requests", "", "counter"), "requests_total");
     assert.equal(cache.get("requests", "", "gauge"), "requests");
     assert.equal(cache.get("requests", "", "counter"), "requests_total");
+    assert.equal(cache.get("requests", "s", "counter"), "requests_seconds_total");
+    assert.equal(cache.get("requests", "s", "gauge"), "requests_seconds");
+    assert.equal(cache.get("requests", "", "counter"), "requests_total");
     assert.equal(cache.get("@", "", "gauge"), undefined);
     assert.equal(cache.get("@", "", "gauge"), undefined);
   });
