@@ -133,17 +133,25 @@ export interface Measured {
   rssMedianMiB: number;
   /** CPU seconds per thread name during the run (see proc.ts threadCpuSeconds). */
   threads: Record<string, { user: number; system: number }>;
+  /**
+   * Items the null backend received per second during the run (gateway runs only). Below the
+   * accepted rate when the exporters fall behind and their sending queue grows: the rate the
+   * gateway sustains is the lower of the two.
+   */
+  deliveredPerSec?: number;
 }
 
-async function measure(label: string, pid: number, s: Scenario, rate: number, workers: number): Promise<Measured> {
+async function measure(label: string, pid: number, s: Scenario, rate: number, workers: number, counted = false): Promise<Measured> {
   const rss = sampleRss(pid, 250);
   const cpu0 = cpuSeconds(pid);
   const threads0 = threadCpuSeconds(pid);
+  const delivered0 = counted ? deliveredOf(s, (await sinkStats()).items) : 0;
   const gen = await load(s, { durationS: DURATION_S, rate, workers });
   const cpuSec = cpuSeconds(pid) - cpu0;
   const threads = threadCpuDelta(threads0, threadCpuSeconds(pid));
+  const deliveredPerSec = counted ? (deliveredOf(s, (await sinkStats()).items) - delivered0) / gen.elapsedSec : undefined;
   const samples = rss.stop();
-  return { label, targetRate: rate, gen, cpuSec, threads, rssMedianMiB: median(samples.slice(Math.floor(samples.length / 2))) };
+  return { label, targetRate: rate, gen, cpuSec, threads, deliveredPerSec, rssMedianMiB: median(samples.slice(Math.floor(samples.length / 2))) };
 }
 
 /** Items that reached the backend: OTLP items, or remote-write samples for metrics through the Prometheus bridge. */
@@ -182,10 +190,10 @@ async function runGateway(s: Scenario, config: string, fullDecode: boolean, rate
     });
     const pid = gw.child.pid!;
     const warm = await load(s, { durationS: WARMUP_S, rate: 0, workers: SAT_WORKERS });
-    const runs: Measured[] = [await measure("saturation", pid, s, 0, SAT_WORKERS)];
+    const runs: Measured[] = [await measure("saturation", pid, s, 0, SAT_WORKERS, true)];
     if (rates) {
       const sat = runs[0]!.gen.itemsPerSec;
-      for (const f of RATE_FRACTIONS) runs.push(await measure(`${Math.round(f * 100)} %`, pid, s, sat * f, RATE_WORKERS));
+      for (const f of RATE_FRACTIONS) runs.push(await measure(`${Math.round(f * 100)} %`, pid, s, sat * f, RATE_WORKERS, true));
     }
     const peakMiB = memoryMiB(pid).hwm;
     const sent = [warm, ...runs.map((r) => r.gen)].reduce((n, g) => n + g.sentItems, 0);
