@@ -179,9 +179,9 @@ async function bridgeDrops(): Promise<Record<string, number>> {
 }
 
 /** The gateway on `config`, with a counting null backend; `rates` true adds the fixed-rate runs. */
-async function runGateway(s: Scenario, config: string, fullDecode: boolean, rates: boolean) {
+async function runGateway(s: Scenario, config: string, decode: "lite" | "full" | "full-protobuf-es", rates: boolean) {
   const sink = startPinned(LOAD_CPU, [BUN, "scripts/bench/null_receiver.ts", `--http=${SINK}`, "--count"]);
-  const gwEnv: Record<string, string> = fullDecode ? { SOLDER_FULL_DECODE: "1" } : {};
+  const gwEnv: Record<string, string> = decode === "lite" ? {} : decode === "full" ? { SOLDER_FULL_DECODE: "1" } : { SOLDER_FULL_DECODE: "1", SOLDER_PROTOBUF_ES_CODEC: "1" };
   const gw = startPinned(GATEWAY_CPU, [BUN, "src/main.ts", "run", `--server.http.listen-addr=${ADMIN}`, "--storage.path=/tmp/solder-bench-data", config], gwEnv);
   try {
     await waitForPorts([SINK], 10_000);
@@ -292,10 +292,13 @@ async function main(): Promise<void> {
   for (const s of scenarios) {
     const t0 = Date.now();
     try {
-      const lite = await runGateway(s, config, false, true);
-      const full = await runGateway(s, config, true, false);
+      const lite = await runGateway(s, config, "lite", true);
+      const full = await runGateway(s, config, "full", false);
+      // The traces targets compare lite batches with full decoding; full decoding itself got
+      // compiled codecs, so protobuf-es's reflective decoder is measured too, for reference.
+      const fullReflective = s.signal === "traces" && !s.gzip && s.protocol !== "http/json" ? await runGateway(s, config, "full-protobuf-es", false) : undefined;
       const ceiling = await runCeiling(s);
-      results.push({ scenario: s, lite, full, ceiling });
+      results.push({ scenario: s, lite, full, fullReflective, ceiling });
       const sat = lite.runs[0]!;
       console.error(`bench: ${s.id}: ${Math.round(sat.gen.itemsPerSec)} items/s lite, ${Math.round(full.runs[0]!.gen.itemsPerSec)} full, ${Math.round(ceiling.gen.itemsPerSec)} null (${((Date.now() - t0) / 1000).toFixed(0)}s)`);
     } catch (err) {
