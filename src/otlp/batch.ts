@@ -8,7 +8,7 @@ import type { ResourceLogs } from "../../gen/opentelemetry/proto/logs/v1/logs_pb
 import type { ResourceMetrics } from "../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import type { Resource } from "../../gen/opentelemetry/proto/resource/v1/resource_pb.ts";
 import type { ResourceSpans } from "../../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
-import { type Entry, LiteEntry, cloneEntry, encodeEntries, fullOf, itemsOf, liteEntry, resourceOf, sizeOf, splitEntry } from "./batch_entry.ts";
+import { type Alloc, type Entry, LiteEntry, cloneEntry, encodeEntries, fullOf, itemsOf, liteEntry, resourceOf, sizeOf, splitEntry } from "./batch_entry.ts";
 import { type Route, partitionEntries } from "./batch_partition.ts";
 import { scan } from "./batch_scan.ts";
 import { decode } from "./codec.ts";
@@ -135,9 +135,12 @@ export class Batch<S extends Signal> {
     return this.entries as unknown as FullResources<S>;
   }
 
-  /** The Export*ServiceRequest bytes; untouched scope entries are byte-exact with the input. */
-  toBinary(): Uint8Array<ArrayBuffer> {
-    return encodeEntries(this.codec, this.entries);
+  /**
+   * The Export*ServiceRequest bytes; untouched scope entries are byte-exact with the input. Always
+   * a buffer of the caller's own (fresh, or from `alloc`), never a view into a request.
+   */
+  toBinary(alloc?: Alloc): Uint8Array<ArrayBuffer> {
+    return encodeEntries(this.codec, this.entries, alloc);
   }
 
   /** OTLP/JSON (hex ids, integer enums, camelCase); a lite batch stays lite. */

@@ -202,8 +202,11 @@ function splitFull(codec: Codec, e: EntryMsg, k: number): EntryMsg {
   return head;
 }
 
-/** Encodes resource entries as an Export*ServiceRequest. */
-export function encodeEntries(codec: Codec, entries: readonly Entry[]): Uint8Array<ArrayBuffer> {
+/** Where an encoding is written: a view of exactly `size` bytes (the default allocates one). */
+export type Alloc = (size: number) => Uint8Array<ArrayBuffer>;
+
+/** Encodes resource entries as an Export*ServiceRequest, into a buffer from `alloc` when given. */
+export function encodeEntries(codec: Codec, entries: readonly Entry[], alloc?: Alloc): Uint8Array<ArrayBuffer> {
   const msgs = entries.map((e) => (e instanceof LiteEntry ? e.msg : e));
   // A made-up, untouched resource is left out for the call, so input without a resource
   // re-encodes byte for byte; it is put back because callers may still hold and change it.
@@ -215,13 +218,13 @@ export function encodeEntries(codec: Codec, entries: readonly Entry[]): Uint8Arr
     }
   }
   try {
-    return encodeMsgs(codec, entries, msgs);
+    return encodeMsgs(codec, entries, msgs, alloc);
   } finally {
     for (const [m, r] of hidden) m.resource = r;
   }
 }
 
-function encodeMsgs(codec: Codec, entries: readonly Entry[], msgs: EntryMsg[]): Uint8Array<ArrayBuffer> {
+function encodeMsgs(codec: Codec, entries: readonly Entry[], msgs: EntryMsg[], alloc?: Alloc): Uint8Array<ArrayBuffer> {
   const lite = entries.filter((e) => e instanceof LiteEntry).length;
   if (lite === entries.length || lite === 0) {
     // The common, uniform case: one encode call. For lite entries that is the resource, the raw
@@ -229,7 +232,11 @@ function encodeMsgs(codec: Codec, entries: readonly Entry[], msgs: EntryMsg[]): 
     const schema = lite === 0 ? codec.fullRequest : codec.liteRequest;
     const req = create(schema);
     setList(req, codec.entriesKey, msgs);
-    return encode(schema, req);
+    if (!alloc) return encode(schema, req);
+    const m = measure(schema, req);
+    const buf = alloc(m.size);
+    m.writeTo(buf, 0);
+    return buf;
   }
   // Mixed: both views are wire-identical, so each entry is sized with its own schema and
   // written in place.
@@ -237,7 +244,7 @@ function encodeMsgs(codec: Codec, entries: readonly Entry[], msgs: EntryMsg[]): 
   const parts = entries.map((e, i) => measure(e instanceof LiteEntry ? codec.liteEntry : codec.fullEntry, msgs[i]!));
   let total = 0;
   for (const p of parts) total += varintSize(tag) + varintSize(p.size) + p.size;
-  const buf = new Uint8Array(total);
+  const buf = alloc ? alloc(total) : new Uint8Array(total);
   let pos = 0;
   for (const p of parts) {
     pos = putVarint(buf, pos, tag);

@@ -62,13 +62,13 @@ export function nativeServe(): ((options: NativeServeOptions) => NativeServer) |
  * is one, does the compressing. If the worker cannot start, it compresses in place. Undefined on
  * other runtimes.
  */
-export function nativeGzip(): ((data: Uint8Array, level: number, owned?: boolean) => Promise<Uint8Array>) | undefined {
+export function nativeGzip(recycle?: (input: ArrayBuffer) => void): ((data: Uint8Array, level: number, owned?: boolean) => Promise<Uint8Array>) | undefined {
   if (typeof Bun === "undefined" || typeof Bun.gzipSync !== "function") return undefined;
   const gzipSync = Bun.gzipSync.bind(Bun);
   let pool: GzipWorker | undefined | null;
   return async (data, level, owned = false) => {
     // A worker that failed is dropped (its calls rejected) and the next call starts a new one.
-    if (pool === undefined) pool = startGzipWorker(() => (pool = undefined));
+    if (pool === undefined) pool = startGzipWorker(() => (pool = undefined), undefined, recycle);
     if (pool === null) return gzipSync(data, { level, library: "libdeflate" });
     return pool.run(data, level, owned);
   };
@@ -76,10 +76,11 @@ export function nativeGzip(): ((data: Uint8Array, level: number, owned?: boolean
 
 export interface GzipWorker {
   /**
-   * Compresses `data` on the worker. `owned`: the caller gives `data` away — when it spans its
-   * whole ArrayBuffer, that buffer moves to the worker instead of being copied (the caller's view
-   * is left empty). A copy of a 2000-span batch costs as much as a fifth of compressing it, and
-   * fresh pages for every copy cost more again.
+   * Compresses `data` on the worker. `owned`: the caller gives away the whole ArrayBuffer under
+   * `data` (a view from offset 0) — it moves to the worker instead of being copied, and the
+   * caller's views of it are left empty. A copy of a 2000-span batch costs as much as a fifth of
+   * compressing it, and fresh pages for every copy cost more again. The worker hands the input's
+   * buffer back with the result, to `recycle` (startGzipWorker), for the next body.
    */
   run(data: Uint8Array, level: number, owned?: boolean): Promise<Uint8Array>;
 }
@@ -89,7 +90,8 @@ const GZIP_WORKER_SOURCE = `self.onmessage = (e) => {
   const { id, data, level } = e.data;
   try {
     const out = Bun.gzipSync(data, { level, library: "libdeflate" });
-    postMessage({ id, out }, [out.buffer]);
+    // The input goes back too: its buffer is the caller's to reuse.
+    postMessage({ id, out, input: data.buffer }, [out.buffer, data.buffer]);
   } catch (err) {
     postMessage({ id, error: String((err && err.message) || err) });
   }
@@ -105,7 +107,7 @@ type WorkerLike = {
 };
 
 /** Starts the worker, or null when the runtime refuses (then gzip runs in place); `onDead` runs once it has failed. */
-export function startGzipWorker(onDead: () => void, source = GZIP_WORKER_SOURCE): GzipWorker | null {
+export function startGzipWorker(onDead: () => void, source = GZIP_WORKER_SOURCE, recycle?: (input: ArrayBuffer) => void): GzipWorker | null {
   let worker: WorkerLike;
   try {
     const url = URL.createObjectURL(new Blob([source], { type: "application/javascript" }));
@@ -125,7 +127,8 @@ export function startGzipWorker(onDead: () => void, source = GZIP_WORKER_SOURCE)
     fn(p);
   };
   worker.onmessage = (e) => {
-    const { id, out, error } = e.data as { id: number; out?: Uint8Array; error?: string };
+    const { id, out, error, input } = e.data as { id: number; out?: Uint8Array; error?: string; input?: ArrayBuffer };
+    if (input !== undefined) recycle?.(input);
     settle(id, (p) => (error === undefined ? p.resolve(out!) : p.reject(new Error(error))));
   };
   worker.onerror = (e) => {
@@ -142,8 +145,8 @@ export function startGzipWorker(onDead: () => void, source = GZIP_WORKER_SOURCE)
         const id = next++;
         if (pending.size === 0) worker.ref?.();
         pending.set(id, { resolve, reject });
-        const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-        if (owned && whole) worker.postMessage({ id, data, level }, [data.buffer as ArrayBuffer]);
+        const movable = data.byteOffset === 0 && data.buffer instanceof ArrayBuffer;
+        if (owned && movable) worker.postMessage({ id, data, level }, [data.buffer as ArrayBuffer]);
         else worker.postMessage({ id, data, level });
       });
     },

@@ -28,6 +28,30 @@ describe("lite decode and encode", () => {
       assert.equal(b.isLite(), true);
     });
 
+    test(`${signal}: toBinary into a caller's dirty buffer (lite, full and mixed entries) writes the same bytes`, () => {
+      const bytes = samples[signal]();
+      const given: ArrayBuffer[] = [];
+      const alloc = (size: number) => {
+        const buf = new ArrayBuffer(size + 100);
+        new Uint8Array(buf).fill(0xee); // a reused buffer holds the last body's bytes
+        given.push(buf);
+        return new Uint8Array(buf, 0, size);
+      };
+      const lite = Batch.decode(signal, bytes);
+      const a = lite.toBinary(alloc);
+      assert.equal(a.buffer, given[0]);
+      assert.deepEqual(new Uint8Array(a), bytes);
+      const full = Batch.decode(signal, bytes);
+      full.full();
+      assert.deepEqual(new Uint8Array(full.toBinary(alloc)), new Uint8Array(full.toBinary()));
+      const mixed = Batch.decode(signal, bytes);
+      const other = Batch.decode(signal, bytes);
+      other.full();
+      mixed.append(other);
+      assert.deepEqual(new Uint8Array(mixed.toBinary(alloc)), new Uint8Array(mixed.toBinary()));
+      assert.equal(given.length, 3);
+    });
+
     test(`${signal}: counts items and resources without decoding`, () => {
       const b = Batch.decode(signal, samples[signal]());
       assert.equal(b.itemCount(), expectedItems[signal]);

@@ -18,6 +18,7 @@ import { StatusSchema, type Status } from "../../../../gen/google/rpc/status_pb.
 import {
   type TlsClientArgs,
   type TlsMaterial,
+  bodyAlloc,
   checkCompression,
   checkHeaders,
   compress,
@@ -221,8 +222,9 @@ export async function sendHttp(args: OtlpHttpArgs, tls: Promise<TlsMaterial>, ba
   const url = signalUrl(args, batch.signal);
   if (url === undefined) throw PipelineError.permanent(`no endpoint for ${batch.signal}: set client.endpoint or ${batch.signal}_endpoint`);
   const json = args.encoding === "json";
-  const raw = json ? new TextEncoder().encode(batch.toJson()) : batch.toBinary();
   const { client } = args;
+  // Encoded into a buffer the gzip worker hands back afterwards, when it will compress it.
+  const raw = json ? new TextEncoder().encode(batch.toJson()) : batch.toBinary(bodyAlloc(client.compression, client.compression_params?.level));
   let body: Uint8Array;
   try {
     // `raw` is ours and not read again: gzip may move it to its worker rather than copy it.

@@ -10,6 +10,7 @@ import snappy from "snappyjs";
 import { type BlockSpec, attr, required, t, inert } from "../../../../runtime/schema.ts";
 import type { Secret } from "../../../../runtime/value.ts";
 import { nativeGzip } from "../../../../platform/index.ts";
+import { BufferPool } from "../../../../otlp/buffer_pool.ts";
 
 // ---- compression -----------------------------------------------------------------------------
 
@@ -30,7 +31,9 @@ export function isCompressed(name: string): boolean {
 
 type ZlibFn = (buf: Uint8Array, opts: object) => Promise<Uint8Array>;
 const gzip = promisify(zlib.gzip) as ZlibFn;
-const fastGzip = nativeGzip();
+/** Bodies the gzip worker handed back, for the next encoding (src/otlp/buffer_pool.ts). */
+const bodies = new BufferPool();
+const fastGzip = nativeGzip(bodies.give);
 /** zlib's default level (what Go's gzip.DefaultCompression means too). */
 const GZIP_DEFAULT_LEVEL = 6;
 const gunzip = promisify(zlib.gunzip) as ZlibFn;
@@ -42,8 +45,18 @@ const zstdCompress = z.zstdCompress ? (promisify(z.zstdCompress) as ZlibFn) : un
 const zstdDecompress = z.zstdDecompress ? (promisify(z.zstdDecompress) as ZlibFn) : undefined;
 
 /**
+ * Where to encode a body that will be compressed with `name` and handed over (compress with
+ * `owned`): a reused buffer when the gzip worker will give it back, else undefined (allocate).
+ */
+export function bodyAlloc(name: string, level?: number): ((size: number) => Uint8Array<ArrayBuffer>) | undefined {
+  const l = level === undefined || level === -1 ? GZIP_DEFAULT_LEVEL : level;
+  return name === "gzip" && fastGzip && Number.isInteger(l) && l >= 0 && l <= 9 ? bodies.take : undefined;
+}
+
+/**
  * Compresses `body` with the named algorithm; `level` is compression_params.level. `owned`: the
- * caller hands `body` over and will not read it again (gzip may then move it to its worker).
+ * caller hands over the whole buffer under `body` and will not read it again (gzip may then move
+ * it to its worker, which hands it back for reuse).
  */
 export async function compress(name: string, body: Uint8Array, level?: number, owned = false): Promise<Uint8Array> {
   switch (name) {
