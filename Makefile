@@ -66,9 +66,9 @@ docs: node_modules
 bench: node_modules build
 	$(BUN) scripts/bench/run.ts
 
-## bench-quick: the same for two scenarios with short runs (~1 min)
+## bench-quick: the same for two scenarios with short runs (~1.5 min) → dist/benchmarks-quick.md
 bench-quick: node_modules build
-	$(BUN) scripts/bench/run.ts --quick
+	$(BUN) scripts/bench/run.ts --quick --out=dist/benchmarks-quick.md
 
 ## fuzz: every fuzz target for FUZZ_SECONDS each (default 300), larger sizes than CI; FUZZ_SEED=n FUZZ_TARGET=name to pin
 FUZZ_SECONDS ?= 300

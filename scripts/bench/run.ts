@@ -329,7 +329,7 @@ async function main(): Promise<void> {
   console.error(`bench: wrote ${OUT} (raw figures: ${RAW}) in ${report.wallSec.toFixed(0)}s`);
 }
 
-const RAW = "dist/bench-report.json";
+const RAW = QUICK ? "dist/bench-report-quick.json" : "dist/bench-report.json";
 const renderFrom = arg("render-from");
 if (renderFrom !== undefined) {
   // `bun scripts/bench/run.ts --render-from=dist/bench-report.json`: no measuring, only the document.
