@@ -49,8 +49,17 @@ const zstdDecompress = z.zstdDecompress ? (promisify(z.zstdDecompress) as ZlibFn
  * `owned`): a reused buffer when the gzip worker will give it back, else undefined (allocate).
  */
 export function bodyAlloc(name: string, level?: number): ((size: number) => Uint8Array<ArrayBuffer>) | undefined {
+  return name === "gzip" && nativeGzipLevel(level) !== undefined ? bodies.take : undefined;
+}
+
+/**
+ * The level libdeflate compresses at for compression_params.level, or undefined when the runtime
+ * has no native gzip or the level is not one zlib knows (−1 = default, 0–9): zlib then decides,
+ * and rejects it as before.
+ */
+function nativeGzipLevel(level: number | undefined): number | undefined {
   const l = level === undefined || level === -1 ? GZIP_DEFAULT_LEVEL : level;
-  return name === "gzip" && fastGzip && Number.isInteger(l) && l >= 0 && l <= 9 ? bodies.take : undefined;
+  return fastGzip && Number.isInteger(l) && l >= 0 && l <= 9 ? l : undefined;
 }
 
 /**
@@ -61,10 +70,8 @@ export function bodyAlloc(name: string, level?: number): ((size: number) => Uint
 export async function compress(name: string, body: Uint8Array, level?: number, owned = false): Promise<Uint8Array> {
   switch (name) {
     case "gzip": {
-      // Levels zlib knows (−1 = default, 0–9) go to libdeflate where the runtime has it; anything
-      // else is left to zlib, which rejects it as before.
-      const l = level === undefined || level === -1 ? GZIP_DEFAULT_LEVEL : level;
-      if (fastGzip && Number.isInteger(l) && l >= 0 && l <= 9) return await fastGzip(body, l, owned);
+      const l = nativeGzipLevel(level);
+      if (l !== undefined) return await fastGzip!(body, l, owned);
       // A Buffer is a Uint8Array already; wrapping it would copy the whole body.
       return await gzip(body, level === undefined ? {} : { level });
     }
