@@ -28,6 +28,9 @@ export interface FastGrpcOptions {
 /** gRPC frame header: compressed flag and big-endian length. */
 const PREFIX = 5;
 
+/** The most a message buffer holds before its data arrives (typical exports are smaller). */
+const FIRST_BUFFER = 256 * 1024;
+
 /**
  * A request listener for the node:http2 compatibility API: true when it took the request, false
  * when the caller should hand it to Connect. SOLDER_GRPC_CONNECT=1 sends everything to Connect.
@@ -142,14 +145,16 @@ function tooLarge(size: number, max: number): Outcome {
 
 /**
  * The one message of a unary call: its bytes, or the status that ends the call. Once the 5-byte
- * prefix has arrived, the message goes straight into a buffer of its declared size, so DATA
- * frames are copied once and no list of chunks is joined at the end.
+ * prefix has arrived, DATA frames are copied straight into one buffer, so no list of chunks is
+ * joined at the end. The buffer starts at the declared size up to FIRST_BUFFER and doubles as data
+ * arrives: a client declaring a large message it never sends holds no more than that.
  */
 function readMessage(req: Http2ServerRequest, max: number): Promise<{ message: Uint8Array; compressed: boolean } | Outcome> {
   return new Promise((resolve) => {
     const head = new Uint8Array(PREFIX);
     let headLen = 0;
     let message: Uint8Array | undefined;
+    let declared = 0;
     let filled = 0;
     let settled = false;
     const finish = (r: { message: Uint8Array; compressed: boolean } | Outcome) => {
@@ -168,15 +173,19 @@ function readMessage(req: Http2ServerRequest, max: number): Promise<{ message: U
         headLen += n;
         at = n;
         if (headLen < PREFIX) return;
-        const declared = ((head[1]! << 24) >>> 0) + (head[2]! << 16) + (head[3]! << 8) + head[4]!;
+        declared = ((head[1]! << 24) >>> 0) + (head[2]! << 16) + (head[3]! << 8) + head[4]!;
         if (declared > max) return finish(tooLarge(declared, max));
-        message = new Uint8Array(declared);
+        message = new Uint8Array(Math.min(declared, FIRST_BUFFER));
       }
       const rest = chunk.byteLength - at;
       if (rest === 0) return;
-      const room = message!.byteLength - filled;
-      if (rest > room) {
+      if (filled + rest > declared) {
         return finish({ code: Code.Unimplemented, message: "protocol error: received extra input message for unary method" });
+      }
+      if (filled + rest > message!.byteLength) {
+        const grown = new Uint8Array(Math.min(declared, Math.max(2 * message!.byteLength, filled + rest)));
+        grown.set(message!.subarray(0, filled));
+        message = grown;
       }
       message!.set(at === 0 ? chunk : chunk.subarray(at), filled);
       filled += rest;
@@ -185,7 +194,7 @@ function readMessage(req: Http2ServerRequest, max: number): Promise<{ message: U
     req.once("end", () => {
       if (settled) return;
       if (headLen === 0) return finish({ code: Code.Unimplemented, message: "protocol error: missing input message for unary method" });
-      if (headLen < PREFIX || filled !== message!.byteLength) return finish({ code: Code.InvalidArgument, message: "protocol error: incomplete envelope" });
+      if (headLen < PREFIX || filled !== declared) return finish({ code: Code.InvalidArgument, message: "protocol error: incomplete envelope" });
       finish({ message: message!, compressed: (head[0]! & 1) === 1 });
     });
     req.once("error", (err) => finish({ code: Code.Internal, message: err.message }));

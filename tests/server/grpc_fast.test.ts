@@ -159,22 +159,28 @@ describe("OTLP/gRPC direct path: answers as Connect does", () => {
     const whole = frame(tracesBytes());
     // Concatenated requests are one valid request (repeated fields append): ~100 KB, many DATA frames.
     const one = tracesBytes();
-    const copies = Math.ceil(100_000 / one.length);
-    const bigMessage = new Uint8Array(one.length * copies);
-    for (let i = 0; i < copies; i++) bigMessage.set(one, i * one.length);
-    const big = frame(bigMessage);
+    const repeated = (bytes: number) => {
+      const copies = Math.ceil(bytes / one.length);
+      const m = new Uint8Array(one.length * copies);
+      for (let i = 0; i < copies; i++) m.set(one, i * one.length);
+      return m;
+    };
+    const big = frame(repeated(100_000));
+    // Past the first buffer (256 KiB): the buffer grows as frames arrive.
+    const bigger = frame(repeated(700_000));
     const r = await bothPaths(
       () => ({ kind: "ok" }),
       async (address) => [
         statusOf(await call(address, cut(whole, 2, 3, 9, whole.length - 1))),
         statusOf(await call(address, [big])),
+        statusOf(await call(address, cut(bigger, 3, 300_000, 300_001))),
         statusOf(await call(address, cut(whole, 3).slice(0, 1))),
         statusOf(await call(address, whole.subarray(0, whole.length - 4))),
         statusOf(await call(address, [])),
       ],
     );
     assert.deepEqual(r.direct, r.connect);
-    assert.deepEqual(r.direct.map((s) => s.status), ["0", "0", "3", "3", "12"]);
+    assert.deepEqual(r.direct.map((s) => s.status), ["0", "0", "0", "3", "3", "12"]);
   });
 
   test("grpc-timeout: a pipeline slower than the deadline gives DEADLINE_EXCEEDED at the deadline", async () => {
