@@ -22,7 +22,7 @@ import { join } from "node:path";
 import type { KeyValue } from "../../gen/opentelemetry/proto/common/v1/common_pb.ts";
 import type { Metric, ResourceMetrics } from "../../gen/opentelemetry/proto/metrics/v1/metrics_pb.ts";
 import { buildPayloads } from "../../src/cli/telemetrygen/data.ts";
-import { PrometheusExporter, type PrometheusExporterArgs } from "../../src/components/otelcol/exporter/prometheus.ts";
+import { PrometheusExporter, type PrometheusExporterArgs, prometheusExporter } from "../../src/components/otelcol/exporter/prometheus.ts";
 import { Batch } from "../../src/otlp/batch.ts";
 import type { Appender } from "../../src/prom/appender.ts";
 import { type RemoteWriteArgs, remoteWriteSchema } from "../../src/prom/remote_write/args.ts";
@@ -30,6 +30,7 @@ import { RemoteWriteStore } from "../../src/prom/remote_write/store.ts";
 import { Converter } from "../../src/prom/translate/converter.ts";
 import { decodeBody } from "../../src/runtime/decode.ts";
 import type { EvalError } from "../../src/runtime/errors.ts";
+import type { Schema } from "../../src/runtime/schema.ts";
 import { createLogger, memorySink } from "../../src/runtime/logger.ts";
 import { MetricsRegistry } from "../../src/runtime/metrics.ts";
 import { parseFile } from "../../src/syntax/index.ts";
@@ -137,12 +138,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-function remoteWriteArgs(url: string): RemoteWriteArgs {
-  const { file } = parseFile("bench.alloy", `endpoint {\n  url = "${url}"\n}\n`);
+/** Arguments decoded from Alloy text, defaults filled in by the schema as for a real config. */
+function decodeArgs<T>(schema: Schema, text: string): T {
+  const { file } = parseFile("bench.alloy", text);
   const problems: EvalError[] = [];
-  const args = decodeBody(file.body, remoteWriteSchema, {}, file, problems) as unknown as RemoteWriteArgs;
+  const args = decodeBody(file.body, schema, {}, file, problems) as unknown as T;
   if (problems.some((p) => p.severity === "error")) throw new Error(problems.map((p) => p.message).join("; "));
   return args;
+}
+
+function remoteWriteArgs(url: string): RemoteWriteArgs {
+  return decodeArgs<RemoteWriteArgs>(remoteWriteSchema, `endpoint {\n  url = "${url}"\n}\n`);
 }
 
 function metricValue(metrics: MetricsRegistry, prefix: string): number {
@@ -166,19 +172,8 @@ async function fullPhase(rms: ResourceMetrics[], perBatch: number): Promise<void
   const store = new RemoteWriteStore({ id: "prometheus.remote_write.bench", dataPath, logger, metrics: metrics.with({ component_id: "prometheus.remote_write.bench" }) }, remoteWriteArgs(`http://127.0.0.1:${port}/api/v1/write`));
   const abort = new AbortController();
   const running = store.run(abort.signal);
-  const args: PrometheusExporterArgs = {
-    forward_to: [store.appendable],
-    include_target_info: true,
-    include_scope_info: false,
-    include_scope_labels: true,
-    add_metric_suffixes: true,
-    resource_to_telemetry_conversion: false,
-    keep_identifying_resource_attributes: false,
-    gc_frequency: 5 * 60_000,
-    honor_metadata: false,
-    convert_classic_histograms_to_nhcb: false,
-    start_timestamp_zero_ingestion: false,
-  };
+  // Alloy's defaults, as `otelcol.exporter.prometheus` decodes them, forwarding to the store.
+  const args: PrometheusExporterArgs = { ...decodeArgs<PrometheusExporterArgs>(prometheusExporter.args, "forward_to = []"), forward_to: [store.appendable] };
   const exporter = new PrometheusExporter(args, logger, metrics.with({ component_id: "otelcol.exporter.prometheus.bench" }));
   try {
     await exporter.consume(Batch.fromResources("metrics", rms)); // cold pass
